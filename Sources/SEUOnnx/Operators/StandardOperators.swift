@@ -1,0 +1,12 @@
+/// The built-in operator families. Each family lives in its own file and registers its
+/// operators here; `OperatorRegistry.standard` is built from this list.
+enum StandardOperators {
+    static func register(in registry: OperatorRegistry) {
+        ElementwiseOperators.register(in: registry)
+        ConvOperators.register(in: registry)
+        GemmOperators.register(in: registry)
+        PoolingOperators.register(in: registry)
+        ReduceOperators.register(in: registry)
+        ShapeOperators.register(in: registry)
+    }
+}
