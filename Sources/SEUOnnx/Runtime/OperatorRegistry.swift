@@ -1,17 +1,30 @@
 /// How to build a kernel for one operator type.
 public struct OperatorSpec {
+    /// How an operator handles float16 and bfloat16 inputs.
+    public enum HalfPrecision {
+        /// The planner builds the float32 kernel, converts 16-bit inputs to float32 before it
+        /// runs and rounds its float32 outputs to the 16-bit type (nearest, ties to even).
+        /// Results therefore follow the model's declared types, op by op.
+        case viaFloat32
+        /// The kernel handles 16-bit types itself (data movement, Cast, Shape, ...).
+        case native
+    }
+
     public let opType: String
     /// "" for the default ONNX domain.
     public let domain: String
     /// Oldest operator-set version this implementation handles.
     public let sinceVersion: Int
+    public let halfPrecision: HalfPrecision
     public let build: (NodeContext) throws -> KernelBuild
 
     public init(_ opType: String, domain: String = "", since sinceVersion: Int = 1,
+                halfPrecision: HalfPrecision = .viaFloat32,
                 build: @escaping (NodeContext) throws -> KernelBuild) {
         self.opType = opType
         self.domain = domain
         self.sinceVersion = sinceVersion
+        self.halfPrecision = halfPrecision
         self.build = build
     }
 }

@@ -80,7 +80,11 @@ struct PlanBuilder {
             constants: inputSlots.map { slot in slot.flatMap { constantSlots.contains($0) ? values[$0] : nil } })
         let build: KernelBuild
         do {
-            build = try spec.build(context)
+            if spec.halfPrecision == .viaFloat32, HalfPrecisionAdapter.appliesTo(context) {
+                build = try HalfPrecisionAdapter.build(spec, context)
+            } else {
+                build = try spec.build(context)
+            }
         } catch let error as SEUError {
             throw error.located(node: node.name, opType: node.opType)
         }
