@@ -45,9 +45,10 @@ let package = Package(
 
         // MARK: Tests
 
+        // Depends on the executable so that CLI tests can run the freshly built `seu-onnx`.
         .testTarget(
             name: "SEUOnnxTests",
-            dependencies: ["SEUOnnx"]
+            dependencies: ["SEUOnnx", "seu-onnx"]
         ),
     ],
     swiftLanguageModes: [.v5]
