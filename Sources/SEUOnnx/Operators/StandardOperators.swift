@@ -8,5 +8,8 @@ enum StandardOperators {
         PoolingOperators.register(in: registry)
         ReduceOperators.register(in: registry)
         ShapeOperators.register(in: registry)
+        QuantizationOperators.register(in: registry)
+        QLinearConvOperators.register(in: registry)
+        QLinearMatMulOperators.register(in: registry)
     }
 }
