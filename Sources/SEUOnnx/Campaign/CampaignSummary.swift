@@ -40,6 +40,11 @@ public struct CampaignSummary: Sendable {
     public var overall = Group()
     public var perBit: [Int: Group] = [:]
     public var perTensor: [String: Group] = [:]
+    /// By site kind (weight, scale, zero point: several kinds in quantized models).
+    public var perSiteKind: [SiteKind: Group] = [:]
+    /// By stored type, then bit: campaigns mixing types (int8 weights with float32 scales)
+    /// need the type to name a bit's field.
+    public var perTypeAndBit: [DataType: [Int: Group]] = [:]
     /// The record with the largest metric drop (labels) or most changed inputs (no labels).
     public var worst: InjectionRecord?
     public var elapsedSeconds = 0.0
@@ -67,6 +72,8 @@ public struct CampaignSummary: Sendable {
         overall.add(record)
         perBit[record.bit, default: Group()].add(record)
         perTensor[record.tensor, default: Group()].add(record)
+        perSiteKind[record.siteKind, default: Group()].add(record)
+        perTypeAndBit[record.dataType, default: [:]][record.bit, default: Group()].add(record)
         if let current = worst {
             if isWorse(record, than: current) { worst = record }
         } else {

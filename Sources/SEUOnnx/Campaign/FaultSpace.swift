@@ -21,16 +21,33 @@ public struct FaultSpace: Sendable {
     /// Builds the space for `names` in `model` with the bit positions `bits` selects for each
     /// tensor's type.
     public init(model: Model, names: [String], bits: BitSelection = .all) throws {
-        var targets: [Target] = []
-        var offset = 0
-        for name in names {
+        let tensors = try names.map { name -> (String, DataType, Int) in
             guard let tensor = model.graph.initializers[name] else {
                 throw SEUError(.noMatchingTensor, "no initializer named '\(name)'", location: .init(tensor: name))
             }
-            let target = Target(name: name, dataType: tensor.dataType, count: tensor.count,
-                                bits: try bits.positions(for: tensor.dataType, tensor: name), offset: offset)
+            return (name, tensor.dataType, tensor.count)
+        }
+        try self.init(tensors: tensors, bits: bits)
+    }
+
+    /// Builds the space for tensors given by name, stored type and element count (the type
+    /// decides the layout, e.g. an emulated storage format). A field name the type lacks
+    /// (`exponent` for int8) selects nothing in that tensor, and a tensor left without bits is
+    /// dropped; explicit positions must exist in every type, and the space must not be empty.
+    public init(tensors: [(name: String, dataType: DataType, count: Int)], bits: BitSelection = .all) throws {
+        var targets: [Target] = []
+        var offset = 0
+        for (name, dataType, count) in tensors {
+            let positions = try bits.positions(for: dataType, tensor: name, skippingMissingFields: tensors.count > 1)
+            guard !positions.isEmpty else { continue }
+            let target = Target(name: name, dataType: dataType, count: count, bits: positions, offset: offset)
             targets.append(target)
             offset += target.siteCount
+        }
+        guard !targets.isEmpty else {
+            let types = Set(tensors.map(\.dataType.name)).sorted().joined(separator: "/")
+            throw SEUError(.invalidArgument, "the selected tensors (\(types)) have no bits matching '\(bits)'",
+                           location: .init(argument: "--bits"))
         }
         self.targets = targets
         self.size = offset

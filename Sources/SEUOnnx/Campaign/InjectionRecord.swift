@@ -30,6 +30,8 @@ public struct InjectionRecord: Equatable, Sendable {
     public var meanSquaredError: Double
     /// Further sites flipped together with the first (multi-bit faults); empty for an SEU.
     public var extraSites: [FaultSite] = []
+    /// What the first site's tensor is to the model: weight, quantization scale or zero point.
+    public var siteKind: SiteKind = .weight
 
     public var nonfinite: Bool { nonfiniteSamples > 0 }
     public var site: FaultSite { FaultSite(tensor: tensor, index: index, bit: bit) }

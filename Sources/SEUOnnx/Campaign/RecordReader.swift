@@ -93,7 +93,7 @@ public enum RecordReader {
             mismatches: f["mismatches"].flatMap(Int.init) ?? 0,
             nonfiniteSamples: f["nonfinite_samples"].flatMap(Int.init) ?? (flag("nonfinite") ? 1 : 0),
             masked: flag("masked"), maxAbsoluteError: double("max_abs_error"), meanSquaredError: double("mse"),
-            extraSites: extra)
+            extraSites: extra, siteKind: f["site_kind"].flatMap(SiteKind.init(rawValue:)) ?? .weight)
     }
 
     /// Splits one CSV line (RFC 4180 quoting).

@@ -27,16 +27,34 @@ public struct CampaignReport {
         lines.append("non-finite outputs (NaN/Inf): \(s.overall.nonfinite) injection\(s.overall.nonfinite == 1 ? "" : "s") (\(Format.percent(Double(s.overall.nonfinite) / Double(done))))")
         lines.append("top-1 changed on some input (SDC): \(s.overall.sdc) (\(Format.percent(Double(s.overall.sdc) / Double(done)))); masked (outputs bit-identical): \(s.overall.masked) (\(Format.percent(Double(s.overall.masked) / Double(done))))")
 
+        if s.perSiteKind.count > 1 {
+            lines.append("")
+            lines.append("per site kind:")
+            var kinds = TextTable(header: ["site kind", "injections", "mean \(shortName)", "mean Δ", "worst", "non-finite", "sdc"],
+                                  rightAligned: [1, 2, 3, 4, 5, 6])
+            for (kind, g) in s.perSiteKind.sorted(by: { $0.key < $1.key }) {
+                kinds.add([kind.rawValue, Format.grouped(g.injections), Format.fixed(g.meanMetric), Format.signed(g.meanMetric - s.baselineMetric),
+                           Format.fixed(s.hasLabels ? g.metricMin : g.metricMax), String(g.nonfinite), String(g.sdc)])
+            }
+            lines.append(kinds.render())
+        }
+
         lines.append("")
         lines.append("per bit (0 = most significant):")
-        var bits = TextTable(header: ["bit", "field", "injections", "mean \(shortName)", "mean Δ", "worst", "non-finite", "sdc"],
-                             rightAligned: [0, 2, 3, 4, 5, 6, 7])
-        let layoutType = s.worst?.dataType ?? .float
-        for bit in s.perBit.keys.sorted() {
-            guard let g = s.perBit[bit] else { continue }
-            bits.add([String(bit), BitLayout(layoutType).field(of: bit), Format.grouped(g.injections),
-                      Format.fixed(g.meanMetric), Format.signed(g.meanMetric - s.baselineMetric),
-                      Format.fixed(s.hasLabels ? g.metricMin : g.metricMax), String(g.nonfinite), String(g.sdc)])
+        // One block per stored type when the campaign mixes types (bit 1 of int8 and of
+        // float32 are different fields).
+        let types = s.perTypeAndBit.keys.sorted { $0.rawValue < $1.rawValue }
+        let typed = types.count > 1
+        var bits = TextTable(header: (typed ? ["dtype"] : []) + ["bit", "field", "injections", "mean \(shortName)", "mean Δ", "worst", "non-finite", "sdc"],
+                             rightAligned: Set((typed ? [1, 3, 4, 5, 6, 7, 8] : [0, 2, 3, 4, 5, 6, 7])))
+        for type in types.isEmpty ? [DataType.float] : types {
+            let groups = typed ? (s.perTypeAndBit[type] ?? [:]) : s.perBit
+            for bit in groups.keys.sorted() {
+                guard let g = groups[bit] else { continue }
+                bits.add((typed ? [type.name] : []) + [String(bit), BitLayout(type).field(of: bit), Format.grouped(g.injections),
+                          Format.fixed(g.meanMetric), Format.signed(g.meanMetric - s.baselineMetric),
+                          Format.fixed(s.hasLabels ? g.metricMin : g.metricMax), String(g.nonfinite), String(g.sdc)])
+            }
         }
         lines.append(bits.render())
 

@@ -62,7 +62,9 @@ public enum Format {
 
     /// Signed fixed decimals ("+0.01200", "-0.51889").
     public static func signed(_ v: Double, _ decimals: Int = 5) -> String {
-        (v >= 0 ? "+" : "") + fixed(v, decimals)
+        // A mean that differs from zero by rounding error only (-1e-16) prints as +0.
+        if v.isFinite && (v * pow10(decimals)).rounded() == 0 { return "+" + fixed(0, decimals) }
+        return (v >= 0 ? "+" : "") + fixed(v, decimals)
     }
 
     /// Percentage with one decimal ("12.5%").
