@@ -19,16 +19,21 @@ enum InjectCommand {
             OptionSpec(name: "--out", value: "FILE", help: "per-injection records, .csv or .jsonl (streamed, one line per injection)"),
             OptionSpec(name: "--batch-size", value: "N", help: "samples per inference batch (default 64)"),
             OptionSpec(name: "--quiet", value: nil, help: "no progress line on stderr"),
+            OptionSpec(name: "--as", value: "FORMATS", help: "compare storage formats of float32 weights side by side: float32,float16,bfloat16,float64 (same faulty elements in each)"),
         ],
         positionals: 1...1,
         discussion: """
         Bit positions count from the most significant bit: float32 bit 0 is the sign, 1-8 the
-        exponent, 9-31 the mantissa. Each fault is flipped in the stored weight, the model is
-        evaluated on all inputs, and the bit is flipped back (weights end bit-identical).
+        exponent, 9-31 the mantissa; float16 1-5 / 6-15; bfloat16 1-8 / 9-15; int8 0 = sign.
+        Field names resolve per tensor type. Each fault is flipped in the stored weight, the
+        model is evaluated on all inputs, and the bit is flipped back (weights end
+        bit-identical). In quantized models the int8 weights, their scales and their zero
+        points are targets of their own kinds (record column site_kind).
         """
     ) { arguments in try run(arguments) }
 
     static func run(_ arguments: ParsedArguments) throws {
+        if arguments.has("--as") { return try runFormats(arguments) }
         let modelPath = arguments.positionals[0]
         let configuration = try campaignConfiguration(arguments)
         let outPath = arguments.string("--out")
