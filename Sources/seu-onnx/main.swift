@@ -6,6 +6,8 @@ let commands: [Command] = [
     InfoCommand.command,
     RunCommand.command,
     InjectCommand.command,
+    FlipCommand.command,
+    CorruptCommand.command,
 ]
 
 exit(CLI.main(CommandLine.arguments, commands: commands))

@@ -12,6 +12,7 @@ public struct CampaignReport {
         case .exhaustive: mode = "exhaustive"
         case .bernoulli(let p): mode = "random, each site with probability \(p) (seed \(s.seed))"
         case .count(let n): mode = n >= s.population ? "exhaustive (count \(n) ≥ population)" : "random, \(Format.grouped(n)) distinct sites (seed \(s.seed))"
+        case .explicit(let n): mode = "replay of \(Format.grouped(n)) listed fault\(n == 1 ? "" : "s")"
         }
         lines.append("campaign: \(mode) over \(s.tensors.count) tensor\(s.tensors.count == 1 ? "" : "s"), population \(Format.grouped(s.population)) sites")
         let top5 = s.baselineTop5.map { ", top-5 \(Format.fixed($0))" } ?? ""
