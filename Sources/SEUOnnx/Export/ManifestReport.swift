@@ -41,7 +41,7 @@ public struct ManifestReport {
             let data = c.inputs.joined(separator: ", ") + (c.labels.map { ", labels \($0)" } ?? "")
             lines.append("  campaign record \(c.id)\(c.rank.map { " (rank \($0))" } ?? ""): \(c.metricName) \(Format.fixed(c.metric)) (baseline \(Format.fixed(c.baseline)), Δ \(Format.signed(c.delta))) on \(c.samples) samples [\(data.isEmpty ? "synthetic input" : data)], batch \(c.batchSize)")
         }
-        lines.append("  faults: \(m.faults.count) flip\(m.faults.count == 1 ? "" : "s"), \(m.changedBits) bit\(m.changedBits == 1 ? "" : "s") differ from the source")
+        lines.append("  faults: \(m.faults.count) flip\(m.faults.count == 1 ? "" : "s"), \(m.changedBits) bit\(m.changedBits == 1 ? " differs" : "s differ") from the source")
         for flip in m.faults.prefix(faultLimit) { lines.append("    " + ManifestReport.describe(flip)) }
         if m.faults.count > faultLimit { lines.append("    ... and \(m.faults.count - faultLimit) more (see the manifest)") }
         return lines.joined(separator: "\n")

@@ -23,14 +23,21 @@ enum ExportOutput {
     static func report(_ exported: ExportedModel, sourcePath: String, limit: Int = 20) {
         let m = exported.manifest
         print("model: \(sourcePath)")
-        print("wrote: \(exported.url.path) (\(Format.grouped(m.output.bytes)) bytes, sha256 \(m.output.sha256))")
+        print("wrote: \(display(exported.url)) (\(Format.grouped(m.output.bytes)) bytes, sha256 \(m.output.sha256))")
         for (url, file) in zip(exported.dataFileURLs, m.outputDataFiles) {
-            print("  external data: \(url.path) (\(Format.grouped(file.bytes)) bytes, sha256 \(file.sha256))")
+            print("  external data: \(display(url)) (\(Format.grouped(file.bytes)) bytes, sha256 \(file.sha256))")
         }
-        if let manifest = exported.manifestURL { print("manifest: \(manifest.path)") }
+        if let manifest = exported.manifestURL { print("manifest: \(display(manifest))") }
         print("faults: \(m.faults.count) flip\(m.faults.count == 1 ? "" : "s"); the output differs from the source in \(m.changedBits) bit\(m.changedBits == 1 ? "" : "s")")
         for flip in m.faults.prefix(limit) { print("  " + ManifestReport.describe(flip)) }
         if m.faults.count > limit { print("  ... and \(m.faults.count - limit) more (listed in the manifest)") }
+    }
+
+    /// A path relative to the working directory when it lies below it.
+    static func display(_ url: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let here = FileManager.default.currentDirectoryPath
+        return path.hasPrefix(here + "/") ? String(path.dropFirst(here.count + 1)) : path
     }
 
     /// The context every CLI export records.

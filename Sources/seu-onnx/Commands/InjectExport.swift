@@ -89,7 +89,7 @@ enum InjectExport {
             table.add([String(rank + 1), String(record.id), Format.fixed(record.metric), record.fault.description, name])
         }
         print("")
-        print("exported the \(records.count) most damaging faulty model\(records.count == 1 ? "" : "s") to \(exporter.folder.path) (each with a .json manifest):")
+        print("exported the \(records.count) most damaging faulty model\(records.count == 1 ? "" : "s") to \(ExportOutput.display(exporter.folder)) (each with a .json manifest):")
         print(table.render())
     }
 

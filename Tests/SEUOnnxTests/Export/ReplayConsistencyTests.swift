@@ -12,10 +12,10 @@ final class ReplayConsistencyTests: XCTestCase {
                          labels: NPY.read(path: TestPaths.fixtures.appendingPathComponent("digits_y.npy").path))
     }
 
-    /// conv1.weight, exponent MSB, every element: 72 injections, many NaN/Inf outcomes.
+    /// 24 of conv1.weight's exponent MSBs: about half give NaN/Inf outputs.
     private func campaignRecords(_ model: Model, _ data: CampaignData) throws -> [InjectionRecord] {
         let campaign = try Campaign(model: model, data: data, configuration: .init(selection: TensorSelection(patterns: ["conv1.weight"]),
-                                                                                   bits: BitSelection(positions: [1]), mode: .exhaustive))
+                                                                                   bits: BitSelection(positions: [1]), mode: .count(24), seed: 3))
         var records: [InjectionRecord] = []
         try campaign.run { records.append($0) }
         return records
@@ -25,7 +25,7 @@ final class ReplayConsistencyTests: XCTestCase {
         let model = try Model(contentsOf: tiny)
         let data = try digits()
         let records = try campaignRecords(model, data)
-        let picked = [records[67], records[3], records[40], records[3]]
+        let picked = [records[20], records[3], records[11], records[3]]
         let multi = Fault([FaultSite(tensor: "conv1.weight", index: 3, bit: 1), FaultSite(tensor: "fc2.bias", index: 0, bit: 0)])
         let replay = try Campaign(model: model, data: data, faults: picked.map(\.fault) + [multi])
         XCTAssertEqual(replay.faults.count, 5)
