@@ -57,7 +57,7 @@ public enum FaultListing {
         if let rows {
             let ranges = try parseRows(rows)
             for range in ranges where !records.contains(where: { range.contains($0.id) }) {
-                let what = range.count == 1 ? "id \(range.lowerBound)" : "an id in \(range.lowerBound)-\(range.upperBound)"
+                let what = range.lowerBound == range.upperBound ? "id \(range.lowerBound)" : "an id in \(range.lowerBound)-\(range.upperBound)"
                 throw SEUError(.invalidArgument, "no record with \(what) in \(path)", location: .init(argument: "--rows"))
             }
             records = records.filter { record in ranges.contains { $0.contains(record.id) } }

@@ -80,7 +80,9 @@ final class PayloadEditor {
             if originalData[reference.location] == nil { try load(reference.location) }
             let name = ONNXImporter.cString(t.pointee.name)
             if let bytes = Self.byteCount(t.pointee) {
-                ranges[reference.location, default: []].append((name, reference.offset..<(reference.offset + bytes)))
+                let (end, overflow) = reference.offset.addingReportingOverflow(bytes)
+                guard !overflow else { throw SEUError(.invalidModel, "external data offset \(reference.offset) is out of range", location: .init(tensor: name)) }
+                ranges[reference.location, default: []].append((name, reference.offset..<end))
             }
         }
         externalRanges = ranges.mapValues { $0.map { (name: $0.0, range: $0.1) } }
@@ -155,10 +157,10 @@ final class PayloadEditor {
             if let length = reference.length, length != byteCount {
                 throw SEUError(.invalidModel, "external data length \(length) does not match the \(byteCount) bytes the shape needs")
             }
-            let offset = reference.offset + byte
-            guard var file = editedData[reference.location], reference.offset + byteCount <= file.count else {
+            guard var file = editedData[reference.location], reference.offset <= file.count - byteCount else {
                 throw SEUError(.missingExternalData, "external data file '\(reference.location)' is too short for this tensor")
             }
+            let offset = reference.offset + byte
             let name = ONNXImporter.cString(t.name)
             if let other = externalRanges[reference.location]?.first(where: { $0.name != name && $0.range.contains(offset) }) {
                 throw SEUError(.invalidFault, "its bytes in '\(reference.location)' are shared with tensor '\(other.name)'; flipping them would change both")

@@ -8,10 +8,17 @@ import Foundation
 /// of distinct sites, or every site of the space flipping independently with a bit error rate.
 /// Sites are returned in the space's order (tensor, element, bit). Same seed, same sites.
 public enum RandomFaults {
+    /// More flips than this in one model would mostly measure noise, and every flip is listed
+    /// in the manifest: the draw refuses rather than exhaust memory.
+    public static let maximumFlips = 10_000_000
+
     /// `count` distinct sites, uniformly (Floyd's algorithm). Throws when the space has fewer.
     public static func sites(in space: FaultSpace, count: Int, generator: inout SeededGenerator) throws -> [FaultSite] {
         guard count > 0 else {
             throw SEUError(.invalidArgument, "must be positive, got \(count)", location: .init(argument: "--count"))
+        }
+        guard count <= maximumFlips else {
+            throw SEUError(.invalidArgument, "at most \(maximumFlips) flips per model are supported, got \(count)", location: .init(argument: "--count"))
         }
         guard count <= space.size else {
             throw SEUError(.invalidArgument, "\(count) faults requested, but the selection has only \(space.size) sites", location: .init(argument: "--count"))
@@ -27,6 +34,10 @@ public enum RandomFaults {
             throw SEUError(.invalidArgument, "the bit error rate must be in (0, 1], got \(rate)", location: .init(argument: "--ber"))
         }
         let k = binomial(trials: space.size, probability: rate, generator: &generator)
+        guard k <= maximumFlips else {
+            throw SEUError(.invalidArgument, "\(k) flips drawn (rate \(rate) over \(space.size) bits); at most \(maximumFlips) per model are supported, use a lower rate",
+                           location: .init(argument: "--ber"))
+        }
         return distinctPositions(k, below: space.size, generator: &generator).map(space.site(at:))
     }
 

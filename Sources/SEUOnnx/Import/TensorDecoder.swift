@@ -151,9 +151,9 @@ final class TensorDecoder {
             throw SEUError(.invalidModel, "external data length \(length) does not match the \(byteCount) bytes the shape needs")
         }
         let data = try externalFile(location)
-        guard offset + byteCount <= data.count else {
+        guard offset <= data.count - byteCount else {  // (offset + byteCount could overflow)
             throw SEUError(.missingExternalData,
-                           "external data file '\(location)' has \(data.count) bytes, tensor needs bytes \(offset)..<\(offset + byteCount)")
+                           "external data file '\(location)' has \(data.count) bytes, tensor needs \(byteCount) bytes at offset \(offset)")
         }
         if byteCount > 0 {
             data.withUnsafeBytes { raw in

@@ -136,3 +136,34 @@ final class ExportSafetyTests: XCTestCase {
         XCTAssertEqual(decoded.faults[1].bitsAfter, "0x7fc00000")
     }
 }
+
+/// Hostile external-data entries end in errors, never in a trap.
+final class ExportBadInputTests: XCTestCase {
+    func testHugeExternalOffsetIsAnError() throws {
+        let source = TestPaths.fixtures.appendingPathComponent("tiny_cnn_external.onnx")
+        let proto = try ProtoModel(bytes: try Data(contentsOf: source))
+        var rewritten = 0
+        proto.forEachTensor { t in
+            guard ONNXImporter.cString(t.pointee.name) == "fc1.weight" else { return }
+            for i in 0..<t.pointee.n_external_data {
+                guard let entry = t.pointee.external_data[i], ONNXImporter.cString(entry.pointee.key) == "offset" else { continue }
+                free(entry.pointee.value)
+                entry.pointee.value = strdup("9223372036854775800")
+                rewritten += 1
+            }
+        }
+        XCTAssertEqual(rewritten, 1)
+        let folder = try TestPaths.temporaryDirectory(self)
+        let model = folder.appendingPathComponent("tiny_cnn_external.onnx")
+        try proto.pack().write(to: model)
+        try FileManager.default.copyItem(at: source.appendingPathExtension("data"), to: model.appendingPathExtension("data"))
+        XCTAssertThrowsError(try Model(contentsOf: model)) { error in
+            XCTAssertEqual((error as? SEUError)?.kind, .missingExternalData)
+        }
+        XCTAssertThrowsError(try FaultyModel(contentsOf: model, flipping: [FaultSite(tensor: "fc1.weight", index: 0, bit: 0)])) { error in
+            XCTAssertEqual((error as? SEUError)?.kind, .invalidModel)
+        }
+        let rows = try FaultListing.parseRows("0-\(Int.max)")
+        XCTAssertEqual(rows.first?.upperBound, Int.max)
+    }
+}
