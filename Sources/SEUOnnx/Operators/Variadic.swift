@@ -61,8 +61,9 @@ final class VariadicKernel: NumericTypedKernel {
         case .min: fold(xs, out) { a, b in a < b || a != a ? a : b }
         }
         if operation == .mean {
-            let scale = 1 / T(xs.count)
-            BroadcastLoops.split(outputCount, .cheap) { r in BroadcastLoops.unary(r, out, out) { $0 * scale } }
+            // Divide (not multiply by 1/n) so the mean is correctly rounded, as NumPy's is.
+            let n = T(xs.count)
+            BroadcastLoops.split(outputCount, .cheap) { r in BroadcastLoops.unary(r, out, out) { $0 / n } }
         }
     }
 
