@@ -44,11 +44,16 @@ enum ActivationOperators {
             guard slope.dataType == x.dataType else {
                 throw context.error("slope has type \(slope.dataType), X has \(x.dataType)", kind: .shapeMismatch)
             }
-            // The slope broadcasts unidirectionally to X: the output keeps X's shape.
-            guard Broadcast.shape([x.shape, slope.shape]) == x.shape else {
+            // The slope broadcasts unidirectionally to X: the output keeps X's shape. Before
+            // opset 7 a 1-D slope of C values applies per channel (axis 1), as in Caffe2.
+            var slopeShape = slope.shape
+            if context.opset < 7, slope.rank == 1, slope.count > 1, x.rank >= 2, slope.count == x.shape[1] {
+                slopeShape += [Int](repeating: 1, count: x.rank - 2)
+            }
+            guard Broadcast.shape([x.shape, slopeShape]) == x.shape else {
                 throw context.error("slope shape \(slope.shape) does not broadcast to \(x.shape)", kind: .shapeMismatch)
             }
-            let walk = Broadcast.Walk(outputShape: x.shape, inputShapes: [x.shape, slope.shape])
+            let walk = Broadcast.Walk(outputShape: x.shape, inputShapes: [x.shape, slopeShape])
             return KernelBuild(kernel: PReluKernel(x.dataType, walk), outputType: x)
         })
     }

@@ -56,11 +56,6 @@ enum Elementwise {
         return shape
     }
 
-    /// Input 0's type, checked against the allowed element types.
-    static func unaryInput(_ context: NodeContext, _ allowed: Set<DataType>) throws -> ValueType {
-        try context.expect(0, allowed)
-    }
-
     /// Checks an element type for a binary operator.
     static func require(_ context: NodeContext, _ type: DataType, in allowed: Set<DataType>) throws {
         guard allowed.contains(type) else {

@@ -61,6 +61,9 @@ final class ActivationTests: XCTestCase {
         EW.assertFloats(try EW.run("PRelu", [x, EW.f([0.1, 0.2, 0.3])]), [2, 3], [-0.1, -0.4, 3, -0.4, 5, -1.8])
         EW.assertFloats(try EW.run("PRelu", [x, EW.f([2, 1], [0.5, 2])]), [2, 3], [-0.5, -1, 3, -8, 5, -12])
         XCTAssertEqual(try EW.run("PRelu", [EW.i([Int32(-3), 4]), EW.i([Int32(2)])], opset: 16).elements(as: Int32.self), [-6, 4])
+        // Opset 6: a slope of C values applies along axis 1.
+        let legacy = try EW.run("PRelu", [EW.f([1, 2, 2], [-1, -2, -3, 4]), EW.f([0.5, 2])], opset: 6)
+        EW.assertFloats(legacy, [1, 2, 2], [-0.5, -1, -6, 4])
         // The slope may not grow X's shape.
         EW.assertError(.shapeMismatch) { _ = try EW.run("PRelu", [EW.f([1, 2, 3]), EW.f([2, 3], [1, 1, 1, 1, 1, 1])]) }
     }
