@@ -17,8 +17,7 @@ enum DropoutOperators {
             if outputs == 2 { types.append(ValueType(context.opset >= 10 ? .bool : x.dataType, x.shape)) }
             var seed: UInt32?
             if let value = try context.node.int("seed") { seed = UInt32(truncatingIfNeeded: value) }
-            let kernel = DropoutKernel(x, maskType: types.count > 1 ? types[1].dataType : nil,
-                                       trainingInputs: context.opset >= 12, seed: seed)
+            let kernel = DropoutKernel(x, trainingInputs: context.opset >= 12, seed: seed)
             return KernelBuild(kernel: kernel, outputTypes: types)
         })
     }
@@ -27,15 +26,13 @@ enum DropoutOperators {
 final class DropoutKernel: Kernel {
     let dataType: DataType
     let count: Int
-    let maskType: DataType?
     /// Opset 12+: inputs 1 (ratio) and 2 (training_mode) are honoured.
     let trainingInputs: Bool
     let seed: UInt32
 
-    init(_ x: ValueType, maskType: DataType?, trainingInputs: Bool, seed: UInt32?) {
+    init(_ x: ValueType, trainingInputs: Bool, seed: UInt32?) {
         dataType = x.dataType
         count = x.count
-        self.maskType = maskType
         self.trainingInputs = trainingInputs
         self.seed = seed ?? UInt32.random(in: .min ... .max)
     }

@@ -77,8 +77,9 @@ final class VariadicKernel: NumericTypedKernel {
         }
     }
 
-    /// Applies `operation` (the closure literal is written inside each chunk closure so that
-    /// it is inlined, see `BroadcastLoops`).
+    /// out = in0 ⊕ in1 ⊕ ... with `op`. Serial: `op` is a closure value here, which the
+    /// threads' copy of a loop would call indirectly (see `BroadcastLoops`); these operations
+    /// are memory-bound anyway.
     @inline(__always)
     private func fold<T>(_ xs: [Tensor], _ out: UnsafeMutablePointer<T>, _ op: (T, T) -> T) {
         guard xs.count > 1 else {
@@ -90,7 +91,6 @@ final class VariadicKernel: NumericTypedKernel {
         for k in 1..<xs.count {
             let a = k == 1 ? UnsafePointer(xs[0].pointer(as: T.self)) : UnsafePointer(out)
             let b = xs[k].pointer(as: T.self), walk = walks[k]
-            // Serial: the operation arrives as a closure value (see `BroadcastLoops`).
             BroadcastLoops.binary(walk, BroadcastLoops.Chunk(rows: 0..<walk.rowOffsets.count, inner: 0..<walk.innerCount), a, b, out, op)
         }
     }
