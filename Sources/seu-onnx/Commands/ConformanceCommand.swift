@@ -15,6 +15,9 @@ enum ConformanceCommand {
             OptionSpec(name: "--filter", value: "GLOB", help: "only cases whose <suite>/<case> or <case> matches (repeatable)", repeatable: true),
             OptionSpec(name: "--write-allow-list", value: "FILE", help: "write an allow-list claiming every passing case, keeping exclusions and comments"),
             OptionSpec(name: "--list", value: nil, help: "print every case's outcome and time"),
+            OptionSpec(name: "--timeout", value: "S", help: "seconds a case may run before it is stopped (default 120)"),
+            OptionSpec(name: "--in-process", value: nil, help: "run cases in this process (a trapping kernel ends the run)"),
+            OptionSpec(name: "--worker", value: "LIST", help: "(internal) run the cases listed in LIST, one result line each"),
         ],
         positionals: 0...64,
         discussion: """
@@ -22,9 +25,18 @@ enum ConformanceCommand {
         $SEU_CONFORMANCE_DIR, else ../shared/conformance/onnx-1.23, else Debian's \
         /usr/share/libonnx-testdata/data (package libonnx-testdata, ONNX 1.12). A case passes \
         when every output matches in data type, shape and value (rtol 1e-3, atol 1e-7). \
-        Exit status 1 when a claimed case does not pass.
+        Cases run in a worker process, so a case that crashes or hangs is reported as an \
+        error and the run goes on. Exit status 1 when a claimed case does not pass.
         """
     ) { arguments in
+        if let list = arguments.string("--worker") {
+            try ConformanceIsolation.work(listPath: list)
+            return
+        }
+        let timeout = try arguments.double("--timeout") ?? 120
+        guard timeout > 0 else {
+            throw SEUError(.invalidArgument, "must be positive, got \(timeout)", location: .init(argument: "--timeout"))
+        }
         let directories = try resolveDirectories(arguments.positionals)
         let allowListPath = arguments.string("--allow-list")
             ?? (FileManager.default.fileExists(atPath: defaultAllowList) ? defaultAllowList : nil)
@@ -45,15 +57,20 @@ enum ConformanceCommand {
         print("allow-list: \(allowListPath ?? "none") (\(allowList.claimed.count) claimed, \(allowList.exclusions.count) excluded)")
         print("")
 
-        let runner = ConformanceRunner()
         var results: [ConformanceResult] = []
         let start = Date()
-        for testCase in cases {
-            let result = runner.run(testCase)
+        let record = { (result: ConformanceResult) in
             results.append(result)
             if arguments.has("--list") {
                 print("\(result.testCase.id)  [\(result.operatorLabel)]  \(Format.fixed(result.seconds * 1000, 1)) ms  \(result.outcome)")
+                fflush(stdout)
             }
+        }
+        if arguments.has("--in-process") {
+            let runner = ConformanceRunner()
+            for testCase in cases { record(runner.run(testCase)) }
+        } else {
+            try ConformanceIsolation.run(cases, timeout: timeout, report: record)
         }
         let elapsed = Date().timeIntervalSince(start)
         if arguments.has("--list") { print("") }
