@@ -10,12 +10,15 @@ import Foundation
 ///                                                       with the reason after the name
 ///
 /// Entries are `<suite>/<case>` as in `ConformanceCase.id`. Hand-written comments and
-/// exclusions go above the `generatedMarker` line; `regenerated(claiming:)` rewrites everything
-/// below it, keeping every comment and exclusion written above.
+/// exclusions go above the `generatedMarker` line; `regenerated(claiming:excluding:)` rewrites
+/// everything below it (claims, and exclusions of skipped cases), keeping every comment and
+/// exclusion written above. Exclusions below the marker count while the file is in use.
 public struct AllowList: Equatable, Sendable {
     /// Claimed case ids, in file order.
     public private(set) var claimed: [String] = []
     private var claimedIDs = Set<String>()
+    /// Exclusions written below the marker (regenerated, not preserved).
+    private var generatedExclusions = Set<String>()
     /// Excluded case id → reason ("" when none was given).
     public private(set) var exclusions: [String: String] = [:]
     /// Comment, blank and exclusion lines above the generated part, verbatim, in order.
@@ -40,7 +43,8 @@ public struct AllowList: Equatable, Sendable {
             let location = SEUError.Location(file: source, argument: "line \(number + 1)")
             let excluded = trimmed.hasPrefix("!")
             let body = excluded ? trimmed.dropFirst().trimmingCharacters(in: .whitespaces) : trimmed
-            let uncommented = body.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let uncommented = (body.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "")
+                .trimmingCharacters(in: .whitespaces)
             let parts = (excluded ? body : uncommented).split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
             let name = parts.first.map(String.init) ?? ""
             guard Self.isValidName(name) else {
@@ -51,7 +55,7 @@ public struct AllowList: Equatable, Sendable {
                     throw SEUError(.invalidArgument, "\(name) is both claimed and excluded", location: location)
                 }
                 exclusions[name] = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
-                preservedLines.append(line)
+                if inGenerated { generatedExclusions.insert(name) } else { preservedLines.append(line) }
             } else {
                 guard exclusions[name] == nil else {
                     throw SEUError(.invalidArgument, "\(name) is both claimed and excluded", location: location)
@@ -79,24 +83,43 @@ public struct AllowList: Equatable, Sendable {
     public func isClaimed(_ id: String) -> Bool { claimedIDs.contains(id) }
     public func exclusionReason(_ id: String) -> String? { exclusions[id] }
 
-    /// A new allow-list text claiming `passing` (ids; excluded ones are left out), with this
-    /// list's comments and exclusions kept above the marker and the claims grouped by suite.
-    public func regenerated(claiming passing: [String]) -> String {
+    /// A new allow-list text claiming `passing` (ids; excluded ones are left out) and excluding
+    /// `skipped` (id → reason; ids already excluded above the marker are left out), with this
+    /// list's comments and exclusions kept above the marker and the entries grouped by suite.
+    public func regenerated(claiming passing: [String], excluding skipped: [String: String] = [:]) -> String {
         var lines = preservedLines
         if lines.isEmpty {
             lines = ["# Conformance cases seu-onnx claims to pass (see README.md in this folder).",
                      "# `!<suite>/<case>  reason` excludes a case of a claimed operator on purpose."]
         }
         lines += ["", Self.generatedMarker]
-        let claims = Set(passing).filter { exclusions[$0] == nil }.sorted()
+        // Exclusions from the generated part are recomputed from `skipped`, not carried over.
+        let handExcluded = { (id: String) in self.exclusions[id] != nil && !self.generatedExclusions.contains(id) }
+        let claims = Set(passing).filter { !handExcluded($0) }
+        let newExclusions = skipped.filter { !handExcluded($0.key) && !claims.contains($0.key) }
         var bySuite: [String: [String]] = [:]
-        for id in claims { bySuite[String(id.split(separator: "/").first ?? ""), default: []].append(id) }
+        for id in claims { bySuite[Self.suite(of: id), default: []].append(id) }
         for suite in bySuite.keys.sorted() {
-            let ids = bySuite[suite] ?? []
+            let ids = (bySuite[suite] ?? []).sorted()
             lines += ["", "# \(suite): \(ids.count) case\(ids.count == 1 ? "" : "s")"]
             lines += ids
         }
+        if !newExclusions.isEmpty {
+            lines += ["", "# Skipped cases of claimed operators: types the importer does not represent."]
+            let width = newExclusions.keys.map(\.count).max() ?? 0
+            for id in newExclusions.keys.sorted() {
+                let pad = String(repeating: " ", count: width - id.count + 2)
+                lines.append("!\(id)\(pad)\(Self.clean(newExclusions[id] ?? ""))")
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func suite(of id: String) -> String { String(id.split(separator: "/").first ?? "") }
+
+    /// A reason on one line.
+    private static func clean(_ reason: String) -> String {
+        String(reason.map { $0.isNewline || $0 == "\t" ? " " : $0 })
     }
 
     /// `<suite>/<case>`: two non-empty parts without spaces or further slashes.

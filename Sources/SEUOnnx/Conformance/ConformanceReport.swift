@@ -66,6 +66,23 @@ public struct ConformanceReport {
     /// Ids of the passing cases (what `--write-allow-list` claims).
     public var passingIDs: [String] { results.filter(\.passed).map(\.testCase.id) }
 
+    /// Skipped cases of operators that have a passing case (id → skip reason): the exclusions
+    /// `--write-allow-list` generates. Labels in parentheses (`(model)`) are not operators.
+    public var skippedOfPassingOperators: [String: String] {
+        let operators = Set(results.filter { $0.passed && !$0.operatorLabel.hasPrefix("(") }.map(\.operatorLabel))
+        var skipped: [String: String] = [:]
+        for result in results where result.outcome.status == .skipped && operators.contains(result.operatorLabel) {
+            skipped[result.testCase.id] = "skipped: \(result.outcome.reason)"
+        }
+        return skipped
+    }
+
+    /// The allow-list `--write-allow-list` writes: every passing case claimed, the skipped cases
+    /// of claimed operators excluded, this allow-list's comments and hand-written exclusions kept.
+    public var regeneratedAllowList: String {
+        allowList.regenerated(claiming: passingIDs, excluding: skippedOfPassingOperators)
+    }
+
     /// The full plain-text report.
     public var text: String {
         var lines: [String] = []

@@ -88,6 +88,14 @@ public struct ConformanceRunner {
                                  outcome: outcome, seconds: seconds)
     }
 
+    /// The operator label and operators of a case's model without running it (for reporting a
+    /// case that could not report itself); `(unknown)` when the model cannot be read.
+    public static func attribution(of testCase: ConformanceCase) -> (label: String, operators: [String]) {
+        guard let data = try? Data(contentsOf: testCase.modelURL),
+              let signature = try? ModelSignature.read(data: data) else { return ("(unknown)", []) }
+        return (signature.operatorLabel(caseName: testCase.name), signature.operators)
+    }
+
     private func evaluate(_ testCase: ConformanceCase, label: inout String,
                           operators: inout [String]) throws -> ConformanceOutcome {
         let modelURL = testCase.modelURL

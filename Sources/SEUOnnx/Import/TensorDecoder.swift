@@ -184,7 +184,7 @@ final class TensorDecoder {
         let (end, overflow) = offset.addingReportingOverflow(byteCount)
         guard !overflow, end <= data.count else {
             throw SEUError(.missingExternalData,
-                           "external data file '\(location)' has \(data.count) bytes, tensor needs bytes \(offset)..<\(offset + byteCount)")
+                           "external data file '\(location)' has \(data.count) bytes, tensor needs \(byteCount) bytes from offset \(offset)")
         }
         let tensor = Tensor(dataType: dataType, shape: shape)
         if byteCount > 0 {

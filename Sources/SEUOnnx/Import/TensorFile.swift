@@ -58,3 +58,33 @@ extension ONNXImporter {
         }
     }
 }
+
+extension TensorFile {
+    /// The tensor as a serialized `TensorProto` (`raw_data`, little-endian; name set when not
+    /// empty): the format of ONNX test data's `.pb` files. Strings cannot be written.
+    public func serialized() throws -> Data {
+        guard tensor.dataType != .string else {
+            throw SEUError(.unsupportedDataType, "string tensors cannot be serialized")
+        }
+        var proto = Onnx__TensorProto()
+        onnx__tensor_proto__init(&proto)
+        proto.has_data_type = 1
+        proto.data_type = tensor.dataType.rawValue
+        proto.has_raw_data = 1
+        var dims = tensor.shape.map { Int64($0) }
+        return dims.withUnsafeMutableBufferPointer { dimBuffer in
+            name.withCString { cName in
+                proto.n_dims = dimBuffer.count
+                proto.dims = dimBuffer.baseAddress
+                // protobuf-c only reads these while packing; nothing is freed through them.
+                proto.name = name.isEmpty ? nil : UnsafeMutablePointer(mutating: cName)
+                proto.raw_data = ProtobufCBinaryData(len: tensor.byteCount,
+                                                     data: tensor.storage.bytes.assumingMemoryBound(to: UInt8.self))
+                let size = onnx__tensor_proto__get_packed_size(&proto)
+                var bytes = [UInt8](repeating: 0, count: size)
+                let written = bytes.withUnsafeMutableBufferPointer { onnx__tensor_proto__pack(&proto, $0.baseAddress) }
+                return Data(bytes.prefix(written))
+            }
+        }
+    }
+}

@@ -59,8 +59,9 @@ enum ConformanceIsolation {
                 let signal = process.terminationReason == .uncaughtSignal ? "signal \(process.terminationStatus)" : "exit status \(process.terminationStatus)"
                 reason = "the case crashed the process (\(signal))\(crashMessage(stderrURL).map { ": \($0)" } ?? "")"
             }
-            report(ConformanceResult(testCase: culprit, operatorLabel: "(unknown)", operators: [],
-                                     outcome: .error(SEUError(.execution, reason)), seconds: 0))
+            let attribution = ConformanceRunner.attribution(of: culprit)
+            report(ConformanceResult(testCase: culprit, operatorLabel: attribution.label, operators: attribution.operators,
+                                     outcome: .error(SEUError(.execution, reason)), seconds: timedOut ? timeout : 0))
             next += 1
         }
     }

@@ -87,13 +87,14 @@ enum ConformanceCommand {
         print("time: \(Format.fixed(elapsed, 1)) s; slowest: \(slowest.joined(separator: ", "))")
 
         if let outputPath {
-            let text = allowList.regenerated(claiming: report.passingIDs)
+            let text = report.regeneratedAllowList
             do {
                 try text.write(toFile: outputPath, atomically: true, encoding: .utf8)
             } catch {
                 throw SEUError(.io, "cannot write: \(error.localizedDescription)", location: .init(file: outputPath))
             }
-            print("wrote \(outputPath) (\(Set(report.passingIDs).subtracting(allowList.exclusions.keys).count) claimed)")
+            let written = try AllowList(text: text, source: outputPath)
+            print("wrote \(outputPath) (\(written.claimed.count) claimed, \(written.exclusions.count) excluded)")
         }
         if !report.claimedFailures.isEmpty {
             throw SEUError(.execution, "\(report.claimedFailures.count) claimed conformance case\(report.claimedFailures.count == 1 ? "" : "s") did not pass: \(report.claimedFailures.prefix(5).map(\.testCase.id).joined(separator: ", "))\(report.claimedFailures.count > 5 ? ", ..." : "")")
