@@ -33,29 +33,33 @@ struct AxisMap {
     /// is as long as possible.
     func coalesced() -> AxisMap {
         guard outputShape.count > 1, !outputShape.contains(0) else { return self }
-        var shape: [Int] = [outputShape[0]]
-        var tables: [[Int]] = [self.tables[0]]
-        for axis in 1..<outputShape.count {
-            let inner = self.tables[axis]
-            let outer = tables[tables.count - 1]
-            if outer.count == 1, outer[0] != Self.fill {
-                // A single outer position only shifts the inner table.
-                tables[tables.count - 1] = inner.map { $0 == Self.fill ? Self.fill : $0 + outer[0] }
-                shape[shape.count - 1] = inner.count
-            } else if inner.count == 1, inner[0] != Self.fill {
-                tables[tables.count - 1] = outer.map { $0 == Self.fill ? Self.fill : $0 + inner[0] }
-            } else if Self.uniformStep(inner) == 1, Self.uniformStep(outer) == inner.count {
-                // outer[i] = o0 + i·n, inner[j] = i0 + j  →  merged[k] = o0 + i0 + k.
-                let start = outer[0] + inner[0]
-                let count = outer.count * inner.count
-                tables[tables.count - 1] = Array(start..<(start + count))
-                shape[shape.count - 1] = count
-            } else {
-                shape.append(outputShape[axis])
-                tables.append(inner)
+        var tables: [[Int]] = []
+        for table in self.tables {
+            tables.append(table)
+            // Merging two axes can make the result mergeable with the axis before: repeat.
+            while tables.count >= 2, let merged = Self.merge(tables[tables.count - 2], tables[tables.count - 1]) {
+                tables.removeLast(2)
+                tables.append(merged)
             }
         }
-        return AxisMap(outputShape: shape, tables: tables)
+        return AxisMap(outputShape: tables.map(\.count), tables: tables)
+    }
+
+    /// One table equivalent to an outer axis followed by an inner one, when there is one.
+    private static func merge(_ outer: [Int], _ inner: [Int]) -> [Int]? {
+        if outer.count == 1, outer[0] != fill {
+            // A single outer position only shifts the inner table.
+            return inner.map { $0 == fill ? fill : $0 + outer[0] }
+        }
+        if inner.count == 1, inner[0] != fill {
+            return outer.map { $0 == fill ? fill : $0 + inner[0] }
+        }
+        if uniformStep(inner) == 1, uniformStep(outer) == inner.count {
+            // outer[i] = o0 + i·n, inner[j] = i0 + j  →  merged[k] = o0 + i0 + k.
+            let start = outer[0] + inner[0]
+            return Array(start..<(start + outer.count * inner.count))
+        }
+        return nil
     }
 
     /// The common difference of a table of at least two entries with no fill entries, or nil.
