@@ -57,7 +57,7 @@ enum ConcatSplitOperators {
             sizes = try node.ints("split")
         }
         if let sizes {
-            guard sizes.count == outputCount, sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == dimension else {
+            guard sizes.count == outputCount, sizes.allSatisfy({ $0 >= 0 }), try ShapeLimits.sum(sizes, node: node) == dimension else {
                 throw context.error("split \(sizes) does not cut a dimension of \(dimension) into \(outputCount) outputs", kind: .shapeMismatch)
             }
             return sizes

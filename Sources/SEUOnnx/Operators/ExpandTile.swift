@@ -16,6 +16,7 @@ enum ExpandTileOperators {
                 }
                 shape.append(a == 1 ? b : a)
             }
+            try ShapeLimits.check(shape, x.dataType, node: context.node)
             let strides = AxisMap.strides(xShape)
             let tables = shape.indices.map { axis in
                 (0..<shape[axis]).map { xShape[axis] == 1 ? 0 : $0 * strides[axis] }
@@ -42,7 +43,13 @@ enum ExpandTileOperators {
                 throw context.error("repeats \(repeats) must be \(x.rank) non-negative values", kind: .shapeMismatch)
             }
             let strides = AxisMap.strides(x.shape)
-            let shape = zip(x.shape, repeats).map { $0 * $1 }
+            var shape: [Int] = []
+            for (d, r) in zip(x.shape, repeats) {
+                let (size, overflow) = d.multipliedReportingOverflow(by: r)
+                guard !overflow else { throw context.error("repeats \(repeats) overflow", kind: .shapeMismatch) }
+                shape.append(size)
+            }
+            try ShapeLimits.check(shape, x.dataType, node: context.node)
             let tables = shape.indices.map { axis in
                 (0..<shape[axis]).map { ($0 % x.shape[axis]) * strides[axis] }
             }

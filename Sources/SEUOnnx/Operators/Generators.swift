@@ -27,9 +27,7 @@ enum GeneratorOperators {
             }
             let value = try context.node.tensor("value") ?? Tensor(scalar: Float(0))
             guard value.count == 1 else { throw context.error("value must hold one element", attribute: "value") }
-            guard shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) < (1 << 36) else {
-                throw context.error("shape \(shape) is too large", kind: .shapeMismatch)
-            }
+            try ShapeLimits.check(shape, value.dataType, node: context.node)
             let result = Tensor(dataType: value.dataType, shape: shape)
             let width = value.dataType.byteWidth
             let zero = (0..<width).allSatisfy { value.storage.bytes.load(fromByteOffset: $0, as: UInt8.self) == 0 }
@@ -63,7 +61,6 @@ enum GeneratorOperators {
                 guard !span.overflow, !q.overflow else { throw context.error("range too large", kind: .shapeMismatch) }
                 let r = span.partialValue % d
                 let n = max(0, q.partialValue + (r != 0 && (r > 0) == (d > 0) ? 1 : 0))
-                guard n < (1 << 36) else { throw context.error("range too large", kind: .shapeMismatch) }
                 count = Int(n)
             } else {
                 let s = start.doubleValue(at: 0), l = limit.doubleValue(at: 0), d = delta.doubleValue(at: 0)
@@ -71,9 +68,10 @@ enum GeneratorOperators {
                     throw context.error("start, limit and delta must be finite and delta non-zero")
                 }
                 let n = ((l - s) / d).rounded(.up)
-                guard n < Double(1 << 36) else { throw context.error("range too large", kind: .shapeMismatch) }
+                guard n < Double(1 << 40) else { throw context.error("range too large", kind: .shapeMismatch) }
                 count = max(0, Int(n))
             }
+            try ShapeLimits.check([count], type.dataType, node: context.node)
             // Opset 27 `stash_type`: 16-bit ranges may be computed in float32 instead of double.
             let stashFloat = try context.node.int("stash_type").map { $0 == Int(DataType.float.rawValue) } ?? false
             return KernelBuild(kernel: RangeKernel(stashFloat: stashFloat), outputType: ValueType(type.dataType, [count]))

@@ -37,6 +37,10 @@ enum PadOperators {
                 pads = p
                 fill = try PadOperators.bytes(of: Double(node.float("value", default: 0)), as: x.dataType, node: node)
             }
+            // Bound the pads so that no coordinate arithmetic below can overflow.
+            guard pads.allSatisfy({ $0 > -(1 << 40) && $0 < (1 << 40) }) else {
+                throw context.error("pads \(pads) out of range", kind: .shapeMismatch)
+            }
             guard pads.count == 2 * axes.count else {
                 throw context.error("pads has \(pads.count) values, expected \(2 * axes.count)", kind: .shapeMismatch)
             }
@@ -53,7 +57,7 @@ enum PadOperators {
             var tables: [[Int]] = []
             for axis in 0..<x.rank {
                 let d = x.shape[axis]
-                let size = d + begins[axis] + ends[axis]
+                let size = try ShapeLimits.sum([d, begins[axis], ends[axis]], node: node)
                 guard size >= 0 else {
                     throw context.error("pads \(pads) remove more than the \(d) elements of axis \(axis)", kind: .shapeMismatch)
                 }
@@ -61,6 +65,10 @@ enum PadOperators {
                     throw context.error("\(mode) padding of an empty axis \(axis)", kind: .shapeMismatch)
                 }
                 shape.append(size)
+            }
+            try ShapeLimits.check(shape, x.dataType, node: node)
+            for axis in 0..<x.rank {
+                let d = x.shape[axis], size = shape[axis]
                 tables.append((0..<size).map { i in
                     let source = sourceIndex(i - begins[axis], size: d, mode: mode)
                     return source == AxisMap.fill ? AxisMap.fill : source * strides[axis]

@@ -6,7 +6,8 @@ import Foundation
 /// time step does H·Rᵀ with sgemm and the gate arithmetic per batch entry. With
 /// `sequence_lens`, entry b runs for its own length L_b: forward reads t = 0..<L_b, reverse
 /// reads t = L_b-1 down to 0; Y is zero past L_b and Y_h/Y_c hold the state after the last
-/// valid step (zeros when L_b = 0, as onnxruntime). Weights are read from the inputs on every run (fault injection flips them).
+/// valid step (zeros when L_b = 0, as onnxruntime). Weights are read from the inputs on every
+/// run (fault injection flips them).
 final class RecurrentKernel: Kernel {
     let config: RecurrentConfig
     /// Input projections of one direction: [seq·batch, gates·hidden], rows in X's order. Each

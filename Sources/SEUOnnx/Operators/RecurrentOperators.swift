@@ -37,7 +37,9 @@ enum RecurrentOperators {
         let seq = layout == 0 ? x.shape[0] : x.shape[1]
         let batch = layout == 0 ? x.shape[1] : x.shape[0]
         let input = x.shape[2]
-        guard hidden > 0 else { throw context.error("hidden_size must be positive", attribute: "hidden_size") }
+        guard hidden > 0, hidden == r.shape[2] else {
+            throw context.error("hidden_size \(hidden) does not match R \(r.shape)", kind: .shapeMismatch)
+        }
         guard w.shape == [directions, gates * hidden, input], r.shape == [directions, gates * hidden, hidden] else {
             throw context.error("W \(w.shape) / R \(r.shape) do not match \(directions) direction(s), \(gates) gate(s), hidden \(hidden), input \(input)", kind: .shapeMismatch)
         }

@@ -128,6 +128,39 @@ enum ShapeAxes {
     }
 }
 
+/// Output sizes computed from attributes or plan-time values (Expand, Tile, Pad,
+/// ConstantOfShape, Range): a model must not be able to overflow `Int` or ask for an absurd
+/// allocation, so sizes are checked before anything is allocated.
+enum ShapeLimits {
+    /// Largest output the builders accept: 2^34 bytes (16 GiB), far above any activation of
+    /// the models this tool targets.
+    static let maximumBytes = 1 << 34
+
+    /// `a + b + c` for dimension arithmetic, or an error on overflow.
+    static func sum(_ values: [Int], node: Node) throws -> Int {
+        var total = 0
+        for value in values {
+            let (result, overflow) = total.addingReportingOverflow(value)
+            guard !overflow else { throw node.error(.shapeMismatch, "dimension arithmetic overflows") }
+            total = result
+        }
+        return total
+    }
+
+    /// Checks that `shape` (non-negative dimensions) of `type` fits the limit.
+    static func check(_ shape: [Int], _ type: DataType, node: Node) throws {
+        var bytes = max(type.byteWidth, 1)
+        for d in shape {
+            guard d >= 0 else { throw node.error(.shapeMismatch, "negative dimension in \(shape)") }
+            let (product, overflow) = bytes.multipliedReportingOverflow(by: d)
+            guard !overflow, product <= maximumBytes else {
+                throw node.error(.shapeMismatch, "output shape \(shape) of \(type) is larger than \(maximumBytes >> 30) GiB")
+            }
+            bytes = product
+        }
+    }
+}
+
 /// ONNX Reshape's target-shape rules: 0 copies the input dimension (unless allowzero), one -1
 /// is inferred from the element count.
 enum ReshapeRule {

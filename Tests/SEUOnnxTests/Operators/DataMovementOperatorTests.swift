@@ -158,6 +158,24 @@ final class DataMovementOperatorTests: XCTestCase {
         }
     }
 
+    func testAbsurdSizesFromAModelAreErrorsNotTraps() {
+        let x = iota([2, 2])
+        let cases: [(String, [Tensor?], [String: AttributeValue], Int)] = [
+            ("Expand", [x, ints([1 << 40, 2])], [:], 1),
+            ("Tile", [x, ints([Int.max, 2])], [:], 1),
+            ("Pad", [x, ints([Int.min, 0, Int.max, 0])], [:], 1),
+            ("Pad", [x, ints([1 << 33, 0, 1 << 33, 0])], [:], 1),
+            ("Range", [Tensor(scalar: Int64(0)), Tensor(scalar: Int64.max), Tensor(scalar: Int64(1))], [:], 1),
+            ("ConstantOfShape", [ints([1 << 62, 4])], [:], 1),
+            ("Split", [x, ints([Int.max, Int.max])], ["axis": .int(0)], 2),
+        ]
+        for (op, inputs, attributes, outputs) in cases {
+            XCTAssertThrowsError(try GraphRunner.run(op, inputs: inputs, attributes: attributes, outputCount: outputs), op) {
+                XCTAssertEqual(($0 as? SEUError)?.kind, .shapeMismatch, op)
+            }
+        }
+    }
+
     func testAxisMapCoalescesContiguousAxes() {
         // A slice that keeps the two trailing axes whole becomes one contiguous run per row.
         let tables = [[4, 8], [0, 2], [0, 1]]
