@@ -115,6 +115,10 @@ final class DataMovementOperatorTests: XCTestCase {
         XCTAssertEqual(y.shape, [4, 6])
         XCTAssertEqual(Array(y.elements(as: Double.self)[0..<12]), [1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4])
         XCTAssertEqual(Array(y.elements(as: Double.self)[12...]), [1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4])
+        // Tile-1: a scalar tile count and an axis, both inputs.
+        let old = try GraphRunner.run("Tile", inputs: [x, Tensor(scalar: Int64(2)), Tensor(scalar: Int64(1))], opset: 1)[0]
+        XCTAssertEqual(old.shape, [2, 4])
+        XCTAssertEqual(old.elements(as: Double.self), [1, 2, 1, 2, 3, 4, 3, 4])
     }
 
     func testPadModesOnOneRow() throws {
