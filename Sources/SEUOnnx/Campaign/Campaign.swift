@@ -81,25 +81,43 @@ public final class Campaign {
 
     /// Evaluates one single-site fault and restores the weight.
     public func inject(_ site: FaultSite, id: Int) throws -> InjectionRecord {
-        guard let tensor = model.graph.initializers[site.tensor] else {
-            throw SEUError(.invalidFault, "no initializer named '\(site.tensor)'", location: .init(tensor: site.tensor))
+        try inject(Fault(site), id: id)
+    }
+
+    /// Evaluates a fault (all its sites flipped at once) and restores the weights. The record
+    /// describes the first site; the others are listed in `extraSites`.
+    public func inject(_ fault: Fault, id: Int) throws -> InjectionRecord {
+        guard let first = fault.sites.first else {
+            throw SEUError(.invalidFault, "a fault needs at least one site")
         }
-        try tensor.checkSite(element: site.index, bit: site.bit, name: site.tensor)
-        let bitsBefore = tensor.bitPattern(ofElement: site.index)
-        let before = tensor.doubleValue(at: site.index)
-        tensor.flipBit(at: site.bit, ofElement: site.index)
-        defer { tensor.flipBit(at: site.bit, ofElement: site.index) }
-        let after = tensor.doubleValue(at: site.index)
-        let bitsAfter = tensor.bitPattern(ofElement: site.index)
+        var tensors: [Tensor] = []
+        for site in fault.sites {
+            guard let tensor = model.graph.initializers[site.tensor] else {
+                throw SEUError(.invalidFault, "no initializer named '\(site.tensor)'", location: .init(tensor: site.tensor))
+            }
+            try tensor.checkSite(element: site.index, bit: site.bit, name: site.tensor)
+            tensors.append(tensor)
+        }
+        let target = tensors[0]
+        let bitsBefore = target.bitPattern(ofElement: first.index)
+        let before = target.doubleValue(at: first.index)
+        for (site, tensor) in zip(fault.sites, tensors) { tensor.flipBit(at: site.bit, ofElement: site.index) }
+        // Undo in reverse order, so sites repeated within one fault restore exactly too.
+        defer {
+            for (site, tensor) in zip(fault.sites, tensors).reversed() { tensor.flipBit(at: site.bit, ofElement: site.index) }
+        }
+        let after = target.doubleValue(at: first.index)
+        let bitsAfter = target.bitPattern(ofElement: first.index)
         let score = try evaluator.evaluate()
         let value = metric(of: score)
-        return InjectionRecord(id: id, tensor: site.tensor, index: site.index, bit: site.bit,
-                               dataType: tensor.dataType, before: before, after: after,
+        return InjectionRecord(id: id, tensor: first.tensor, index: first.index, bit: first.bit,
+                               dataType: target.dataType, before: before, after: after,
                                bitsBefore: bitsBefore, bitsAfter: bitsAfter,
                                metric: value, delta: value - baselineMetric,
                                top5: hasLabels ? score.top5Accuracy : nil,
                                mismatches: score.mismatches, nonfiniteSamples: score.nonfiniteSamples,
                                masked: score.identical, maxAbsoluteError: score.maxAbsoluteError,
-                               meanSquaredError: score.meanSquaredError)
+                               meanSquaredError: score.meanSquaredError,
+                               extraSites: Array(fault.sites.dropFirst()))
     }
 }

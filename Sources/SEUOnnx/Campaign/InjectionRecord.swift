@@ -28,9 +28,13 @@ public struct InjectionRecord: Equatable, Sendable {
     public var masked: Bool
     public var maxAbsoluteError: Double
     public var meanSquaredError: Double
+    /// Further sites flipped together with the first (multi-bit faults); empty for an SEU.
+    public var extraSites: [FaultSite] = []
 
     public var nonfinite: Bool { nonfiniteSamples > 0 }
     public var site: FaultSite { FaultSite(tensor: tensor, index: index, bit: bit) }
+    /// Every site of the fault.
+    public var fault: Fault { Fault([site] + extraSites) }
     /// Field hit: sign, exponent, mantissa (floats) or value.
     public var field: String { BitLayout(dataType).field(of: bit) }
 }

@@ -19,7 +19,7 @@ public enum RecordFormat: String, Sendable {
     /// Column order of the CSV header (also the JSON keys).
     public static let columns = ["id", "tensor", "index", "bit", "field", "dtype", "before", "after",
                                  "bits_before", "bits_after", "metric", "delta", "top5", "mismatches",
-                                 "nonfinite", "nonfinite_samples", "masked", "max_abs_error", "mse"]
+                                 "nonfinite", "nonfinite_samples", "masked", "max_abs_error", "mse", "extra_sites"]
 
     public var header: String? { self == .csv ? Self.columns.joined(separator: ",") : nil }
 
@@ -45,6 +45,7 @@ public enum RecordFormat: String, Sendable {
             ("masked", r.masked ? "true" : "false", false),
             ("max_abs_error", Self.number(r.maxAbsoluteError), false),
             ("mse", Self.number(r.meanSquaredError), false),
+            ("extra_sites", r.extraSites.map(\.description).joined(separator: ";"), true),
         ]
         switch self {
         case .csv:

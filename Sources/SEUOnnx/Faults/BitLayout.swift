@@ -42,6 +42,22 @@ public struct BitLayout: Equatable, Sendable {
         return position <= exponentBits ? "exponent" : "mantissa"
     }
 
+    /// The number a bit pattern of this type stands for (exact for every type but 64-bit
+    /// integers beyond 2^53).
+    public func value(of bits: UInt64) -> Double {
+        switch dataType {
+        case .float: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
+        case .double: return Double(bitPattern: bits)
+        case .float16: return Double(HalfPrecision.float(fromFloat16: UInt16(truncatingIfNeeded: bits)))
+        case .bfloat16: return Double(HalfPrecision.float(fromBFloat16: UInt16(truncatingIfNeeded: bits)))
+        case .int8: return Double(Int8(truncatingIfNeeded: bits))
+        case .int16: return Double(Int16(truncatingIfNeeded: bits))
+        case .int32: return Double(Int32(truncatingIfNeeded: bits))
+        case .int64: return Double(Int64(bitPattern: bits))
+        default: return Double(bits)
+        }
+    }
+
     /// Byte offset within the element and mask of a position (little-endian storage).
     @inline(__always)
     public func location(of position: Int) -> (byte: Int, mask: UInt8) {
