@@ -21,12 +21,13 @@ enum ConformanceCommand {
         ],
         positionals: 0...64,
         discussion: """
-        DIR is a folder of suites (node/, simple/, ...), one suite or one case folder; default: \
-        $SEU_CONFORMANCE_DIR, else ../shared/conformance/onnx-1.23, else Debian's \
-        /usr/share/libonnx-testdata/data (package libonnx-testdata, ONNX 1.12). A case passes \
-        when every output matches in data type, shape and value (rtol 1e-3, atol 1e-7). \
-        Cases run in a worker process, so a case that crashes or hangs is reported as an \
-        error and the run goes on. Exit status 1 when a claimed case does not pass.
+        DIR is a folder of suites (node/, simple/, ...), one suite or one case folder; default:
+        $SEU_CONFORMANCE_DIR, else ../shared/conformance/onnx-1.23, else Debian's
+        /usr/share/libonnx-testdata/data (package libonnx-testdata, ONNX 1.12).
+        A case passes when every output matches in data type, shape and value (rtol 1e-3,
+        atol 1e-7; NaN equals NaN; integers exact). Cases run in a worker process, so a case
+        that crashes or hangs is reported as an error and the run goes on.
+        Exit status 1 when a claimed case does not pass.
         """
     ) { arguments in
         if let list = arguments.string("--worker") {
