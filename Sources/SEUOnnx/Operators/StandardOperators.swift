@@ -16,5 +16,13 @@ enum StandardOperators {
         PoolingOperators.register(in: registry)
         ReduceOperators.register(in: registry)
         ShapeOperators.register(in: registry)
+        TransposeOperators.register(in: registry)
+        ConcatSplitOperators.register(in: registry)
+        SliceOperators.register(in: registry)
+        GatherOperators.register(in: registry)
+        ExpandTileOperators.register(in: registry)
+        PadOperators.register(in: registry)
+        GeneratorOperators.register(in: registry)
+        RecurrentOperators.register(in: registry)
     }
 }

@@ -1,0 +1,15 @@
+import SEUOnnx
+
+/// `seu-onnx info MODEL`: what the model contains.
+enum InfoCommand {
+    static let command = Command(
+        name: "info",
+        abstract: "Show a model's format, inputs, outputs, operators and initializers",
+        usage: "MODEL",
+        options: [],
+        positionals: 1...1
+    ) { arguments in
+        let model = try CLI.loadModel(arguments.positionals[0])
+        print(ModelSummary(model: model).text)
+    }
+}
