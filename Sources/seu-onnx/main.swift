@@ -6,6 +6,7 @@ let commands: [Command] = [
     InfoCommand.command,
     RunCommand.command,
     InjectCommand.command,
+    ConformanceCommand.command,
     FlipCommand.command,
     CorruptCommand.command,
 ]
