@@ -6,6 +6,9 @@ let commands: [Command] = [
     InfoCommand.command,
     RunCommand.command,
     InjectCommand.command,
+    ConformanceCommand.command,
+    FlipCommand.command,
+    CorruptCommand.command,
 ]
 
 exit(CLI.main(CommandLine.arguments, commands: commands))

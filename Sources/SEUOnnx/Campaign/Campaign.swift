@@ -51,6 +51,26 @@ public final class Campaign {
         try self.init(model: model, session: session, data: data, configuration: configuration, faults: faults)
     }
 
+    /// A campaign over an explicit list of faults (e.g. a replay of a record file): each
+    /// fault, with all its sites flipped together, is evaluated once, in order, and recorded
+    /// with its position in the list as `id`. Sites may be in any initializer of the model.
+    public convenience init(model: Model, session: InferenceSession? = nil, data: CampaignData,
+                            faults: [Fault], batchSize: Int = 64) throws {
+        var names: [String] = []
+        for site in faults.flatMap(\.sites) where !names.contains(site.tensor) {
+            guard let tensor = model.graph.initializers[site.tensor] else {
+                throw SEUError(.invalidFault, "no initializer named '\(site.tensor)'", location: .init(tensor: site.tensor))
+            }
+            try tensor.checkSite(element: site.index, bit: site.bit, name: site.tensor)
+            names.append(site.tensor)
+        }
+        let space = try FaultSpace(model: model, names: names, bits: .all)
+        let list = try FaultList(space: space, faults: faults)
+        let configuration = CampaignConfiguration(selection: TensorSelection(patterns: names), mode: .explicit(faults.count),
+                                                  batchSize: batchSize)
+        try self.init(model: model, session: session, data: data, configuration: configuration, faults: list)
+    }
+
     /// A campaign over an explicit fault list. With `storage`, faults flip bits of the stored
     /// copies it holds (their format's layout) and the model's float32 initializers follow.
     public init(model: Model, session: InferenceSession? = nil, data: CampaignData,
@@ -85,7 +105,7 @@ public final class Campaign {
         let start = DispatchTime.now().uptimeNanoseconds
         for i in range {
             if shouldStop() { summary.interrupted = true; break }
-            let result = try inject(faults[i], id: i)
+            let result = try inject(faults.fault(i), id: i)
             summary.add(result)
             try record(result)
             progress?(i - range.lowerBound + 1)

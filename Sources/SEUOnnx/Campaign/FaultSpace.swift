@@ -44,13 +44,20 @@ public struct FaultSpace: Sendable {
             targets.append(target)
             offset += target.siteCount
         }
-        guard !targets.isEmpty else {
+        guard !targets.isEmpty || tensors.isEmpty else {
             let types = Set(tensors.map(\.dataType.name)).sorted().joined(separator: "/")
             throw SEUError(.invalidArgument, "the selected tensors (\(types)) have no bits matching '\(bits)'",
                            location: .init(argument: "--bits"))
         }
         self.targets = targets
         self.size = offset
+    }
+
+    /// The position of `site` in the space, or nil when it is not in it.
+    public func position(of site: FaultSite) -> Int? {
+        guard let target = targets.first(where: { $0.name == site.tensor }), site.index >= 0, site.index < target.count,
+              let bit = target.bits.firstIndex(of: site.bit) else { return nil }
+        return target.offset + site.index * target.bits.count + bit
     }
 
     /// The site at position `k` (0..<size).
@@ -76,16 +83,22 @@ public enum CampaignMode: Equatable, Sendable {
     case bernoulli(Double)
     /// N distinct sites drawn uniformly from the space.
     case count(Int)
+    /// An explicit list of N faults (replay of a record file), each evaluated once in order.
+    case explicit(Int)
 }
 
 /// The ordered list of single-site faults of a campaign (lazy for exhaustive campaigns).
 public struct FaultList: Sendable {
     public let space: FaultSpace
-    /// Positions in the space; nil means every position in order (exhaustive).
+    /// Positions in the space; nil means every position in order (exhaustive). For explicit
+    /// faults, the position of each fault's first site.
     private let positions: [Int]?
+    /// Explicit faults (possibly multi-site), when the list was given rather than drawn.
+    private let explicitFaults: [Fault]?
 
     public init(space: FaultSpace, mode: CampaignMode, seed: UInt64) throws {
         self.space = space
+        explicitFaults = nil
         var generator = SeededGenerator(seed: seed)
         switch mode {
         case .exhaustive:
@@ -123,6 +136,8 @@ public struct FaultList: Sendable {
                 }
                 positions = chosen.sorted()
             }
+        case .explicit:
+            throw SEUError(.invalidArgument, "an explicit fault list is built with FaultList(space:faults:)")
         }
     }
 
@@ -130,7 +145,27 @@ public struct FaultList: Sendable {
     public init(space: FaultSpace, positions: [Int]) {
         self.space = space
         self.positions = positions
+        explicitFaults = nil
     }
+
+    /// An explicit list of faults, each with one or more sites, evaluated in order. Every site
+    /// must lie in `space`; throws `.invalidFault` otherwise.
+    public init(space: FaultSpace, faults: [Fault]) throws {
+        self.space = space
+        var positions: [Int] = []
+        for fault in faults {
+            guard !fault.sites.isEmpty else { throw SEUError(.invalidFault, "a fault needs at least one site") }
+            for site in fault.sites where space.position(of: site) == nil {
+                throw SEUError(.invalidFault, "site \(site) is not in the model (or not a bit of its type)", location: .init(tensor: site.tensor))
+            }
+            positions.append(space.position(of: fault.sites[0]) ?? 0)
+        }
+        self.positions = positions
+        explicitFaults = faults
+    }
+
+    /// Fault `i` with all its sites.
+    public func fault(_ i: Int) -> Fault { explicitFaults?[i] ?? Fault(self[i]) }
 
     public var count: Int { positions?.count ?? space.size }
 

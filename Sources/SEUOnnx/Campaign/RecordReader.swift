@@ -52,6 +52,9 @@ public enum RecordReader {
                 for (key, value) in object {
                     switch value {
                     case is NSNull: continue
+                    // Foundation parses JSON numbers as NSDecimalNumber, whose doubleValue can be
+                    // off by an ulp; its decimal text reads back to the exact double.
+                    case let n as NSDecimalNumber: fields[key] = n.stringValue
                     case let n as Int: fields[key] = String(n)
                     case let n as Double: fields[key] = "\(n)"
                     default: fields[key] = "\(value)"

@@ -12,8 +12,12 @@ public struct CampaignReport {
         case .exhaustive: mode = "exhaustive"
         case .bernoulli(let p): mode = "random, each site with probability \(p) (seed \(s.seed))"
         case .count(let n): mode = n >= s.population ? "exhaustive (count \(n) ≥ population)" : "random, \(Format.grouped(n)) distinct sites (seed \(s.seed))"
+        case .explicit(let n): mode = "replay of \(Format.grouped(n)) listed fault\(n == 1 ? "" : "s")"
         }
-        lines.append("campaign: \(mode) over \(s.tensors.count) tensor\(s.tensors.count == 1 ? "" : "s"), population \(Format.grouped(s.population)) sites")
+        // A replayed list has no drawn population: its space is just every bit of its tensors.
+        var population = ", population \(Format.grouped(s.population)) sites"
+        if case .explicit = s.mode { population = "" }
+        lines.append("campaign: \(mode) over \(s.tensors.count) tensor\(s.tensors.count == 1 ? "" : "s")\(population)")
         let top5 = s.baselineTop5.map { ", top-5 \(Format.fixed($0))" } ?? ""
         lines.append("baseline: \(s.metricName) \(Format.fixed(s.baselineMetric))\(top5) on \(s.samples) input\(s.samples == 1 ? "" : "s")\(s.hasLabels ? "" : " (no labels: metric = fraction of inputs whose top-1 class differs from the fault-free run)")")
         let done = s.overall.injections

@@ -20,7 +20,7 @@ enum InjectCommand {
             OptionSpec(name: "--batch-size", value: "N", help: "samples per inference batch (default 64)"),
             OptionSpec(name: "--quiet", value: nil, help: "no progress line on stderr"),
             OptionSpec(name: "--as", value: "FORMATS", help: "compare storage formats of float32 weights side by side: float32,float16,bfloat16,float64 (same faulty elements in each)"),
-        ],
+        ] + InjectExport.options,
         positionals: 1...1,
         discussion: """
         Bit positions count from the most significant bit: float32 bit 0 is the sign, 1-8 the
@@ -46,7 +46,8 @@ enum InjectCommand {
         let data = try DataOptions.load(arguments, session: session)
         var config = configuration
         config.batchSize = try DataOptions.batchSize(arguments, session: session)
-        let campaign = try Campaign(model: model, session: session, data: data, configuration: config)
+        let campaign = try InjectExport.campaign(arguments, model: model, session: session, data: data, configuration: config)
+        let worst = try InjectExport.worstExporter(arguments, campaign: campaign)
         let writer = try outPath.map { try RecordWriter(path: $0) }
 
         let total = campaign.faults.count
@@ -55,13 +56,14 @@ enum InjectCommand {
         Terminal.installInterruptHandler()
         let summary = try campaign.run(shouldStop: { Terminal.interruptRequested },
                                        progress: { progress.update($0) },
-                                       record: { try writer?.write($0) })
+                                       record: { try writer?.write($0); worst?.add($0) })
         progress.finish()
         print("model: \(modelPath)")
         print(CampaignReport(summary: summary).text)
         print("")
         print("kernels: \(BLAS.summary)")
         if let outPath { print("records: \(outPath) (\(summary.overall.injections) lines)") }
+        if let worst { try InjectExport.export(worst, arguments: arguments, modelPath: modelPath, campaign: campaign) }
     }
 
     static func campaignConfiguration(_ arguments: ParsedArguments) throws -> CampaignConfiguration {

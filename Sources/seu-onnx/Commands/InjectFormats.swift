@@ -6,6 +6,9 @@ import SEUOnnx
 extension InjectCommand {
     static func runFormats(_ arguments: ParsedArguments) throws {
         let modelPath = arguments.positionals[0]
+        for flag in ["--faults", "--rows", "--export-worst"] where arguments.has(flag) {
+            throw SEUError(.invalidArgument, "cannot be combined with --as", location: .init(argument: flag))
+        }
         let formats = try (arguments.string("--as") ?? "").split(separator: ",").map {
             try DataType.storageFormat(named: String($0), flag: "--as")
         }

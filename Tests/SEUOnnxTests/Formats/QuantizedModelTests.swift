@@ -17,10 +17,9 @@ final class QuantizedModelTests: XCTestCase {
 
     private func assertMatchesOnnxRuntime(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try Model(contentsOf: fixture("\(name).onnx"))
-        if let missing = OperatorRegistry.standard.unsupportedOperatorsError(nodes: model.graph.nodes, opsets: model.opsetImports) {
-            throw XCTSkip("\(name): \(missing.message) (another operator family provides it)")
-        }
-        let ours = try BatchedInference.run(session: InferenceSession(model: model), data: digits(), batchSize: 64)[0]
+        // One batch of 360, as onnxruntime ran: DynamicQuantizeLinear (tiny_cnn_int8_dyn) takes
+        // its scale from the whole batch, so its results depend on how samples are batched.
+        let ours = try BatchedInference.run(session: InferenceSession(model: model), data: digits(), batchSize: 360)[0]
         let reference = try NPY.read(contentsOf: fixture("\(name)_logits_ort.npy"))
         XCTAssertEqual(ours.shape, reference.shape, file: file, line: line)
         var identical = 0, agree = 0
