@@ -9,9 +9,9 @@ bfloat16 models). Runs the seu-onnx executable (`run --output`), so build it fir
 Compares, on the digits test sets:
   - Fixtures/tiny_cnn_fp16.onnx, tiny_cnn_bf16.onnx, tiny_cnn_int8*.onnx against the reference
     logits stored next to them (made by make_format_fixtures.py);
-  - the reference digits_cnn.onnx (if ../shared/models exists) with every float initializer,
-    input and output stored in float16 (cast with NumPy here), against onnxruntime running the
-    same float16 file.
+  - the reference digits_cnn.onnx and digits_cnn_dynamo.onnx (if ../shared/models exists)
+    converted by `seu-onnx convert --to float16` (whole model), against onnxruntime running the
+    converted file: the converted models run in onnxruntime, and seu-onnx agrees with it.
 Prints top-1 agreement, max |diff| / max |reference| and the number of identical logits.
 """
 import argparse
@@ -23,7 +23,6 @@ import tempfile
 import numpy as np
 import onnx
 import onnxruntime as ort
-from onnx import TensorProto, numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIX = os.path.join(ROOT, "Fixtures")
@@ -51,17 +50,6 @@ def compare(name, ours, ref, labels):
           f"(reference {(ref.argmax(1) == labels).mean():.5f})  max|diff|/max|ref| {rel:.2e}  identical {same}/{ref.size}")
 
 
-def to_float16(model):
-    """Every float32 initializer, input and output of a Conv/Gemm model stored as float16."""
-    for init in model.graph.initializer:
-        if init.data_type == TensorProto.FLOAT:
-            init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float16), init.name))
-    for value in list(model.graph.input) + list(model.graph.output) + list(model.graph.value_info):
-        if value.type.tensor_type.elem_type == TensorProto.FLOAT:
-            value.type.tensor_type.elem_type = TensorProto.FLOAT16
-    return model
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/seu-onnx"))
@@ -86,10 +74,14 @@ def main():
         if os.path.exists(os.path.join(shared, "digits_cnn.onnx")):
             sx = np.load(os.path.join(shared, "digits_test_x.npy"))
             sy = np.load(os.path.join(shared, "digits_test_y.npy"))
-            half = os.path.join(tmp, "digits_cnn_fp16.onnx")
-            onnx.save(to_float16(onnx.load(os.path.join(shared, "digits_cnn.onnx"))), half)
-            ref = ort.InferenceSession(half, providers=["CPUExecutionProvider"]).run(None, {"input": sx.astype(np.float16)})[0]
-            compare("digits_cnn in float16 vs onnxruntime float16", seu_run(args.binary, half, sx, tmp), ref, sy)
+            for name in ["digits_cnn", "digits_cnn_dynamo"]:
+                half = os.path.join(tmp, name + "_fp16.onnx")
+                subprocess.run([args.binary, "convert", os.path.join(shared, name + ".onnx"), "--to", "float16", "-o", half],
+                               check=True, stdout=subprocess.DEVNULL)
+                onnx.checker.check_model(half, full_check=True)
+                session = ort.InferenceSession(half, providers=["CPUExecutionProvider"])
+                ref = session.run(None, {session.get_inputs()[0].name: sx.astype(np.float16)})[0]
+                compare(f"{name} converted to float16 vs onnxruntime", seu_run(args.binary, half, sx, tmp), ref, sy)
         else:
             print(f"{shared} not found: skipping digits_cnn", file=sys.stderr)
 

@@ -23,6 +23,10 @@ Files (all in Fixtures/):
   tiny_cnn_int8*_logits_ort.npy onnxruntime logits (float32) of each int8 model on digits_x
   layouts.onnx(.data)           float16/bfloat16/float64/int8 tensors in raw_data, the typed
                                 fields (int32_data, double_data) and external data
+  conversion_cases.onnx         a small float32 graph exercising `seu-onnx convert`: Resize
+                                scales (must stay float32), a weight beyond float16's range, a
+                                Constant below its smallest subnormal, Cast to float,
+                                ConstantOfShape with a float value
   FORMATS.txt                   versions and parity figures computed here
 """
 import copy
@@ -205,6 +209,33 @@ def layouts(out):
     onnx.save(model, path)
 
 
+def conversion_cases(out):
+    """y = Resize(x, scales 2) · big + tiny + Cast(int 3 → float) + ConstantOfShape(0.5), float32."""
+    f = TensorProto.FLOAT
+    inits = [
+        numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales"),
+        numpy_helper.from_array(np.array([1e5, 1.0], dtype=np.float32).reshape(1, 2, 1, 1), "big"),
+        numpy_helper.from_array(np.array(3, dtype=np.int64), "three"),
+        numpy_helper.from_array(np.array([1, 2, 2, 2], dtype=np.int64), "shape"),
+    ]
+    nodes = [
+        helper.make_node("Resize", ["x", "", "scales"], ["up"], mode="nearest"),
+        helper.make_node("Mul", ["up", "big"], ["scaled"]),
+        helper.make_node("Constant", [], ["tiny"], value=numpy_helper.from_array(np.array([1e-9], dtype=np.float32))),
+        helper.make_node("Add", ["scaled", "tiny"], ["shifted"]),
+        helper.make_node("Cast", ["three"], ["three_float"], to=f),
+        helper.make_node("Add", ["shifted", "three_float"], ["plus"]),
+        helper.make_node("ConstantOfShape", ["shape"], ["halves"], value=numpy_helper.from_array(np.array([0.5], dtype=np.float32))),
+        helper.make_node("Add", ["plus", "halves"], ["y"]),
+    ]
+    graph = helper.make_graph(nodes, "conversion_cases", [helper.make_tensor_value_info("x", f, [1, 2, 1, 1])],
+                              [helper.make_tensor_value_info("y", f, [1, 2, 2, 2])], initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="make_format_fixtures")
+    model.ir_version = 8
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, os.path.join(out, "conversion_cases.onnx"))
+
+
 def make_format_fixtures(out):
     torch.manual_seed(0)
     model = load_tiny_cnn(out)
@@ -215,6 +246,7 @@ def make_format_fixtures(out):
     sixteen_bit(out, model, x, y, report)
     int8(out, x, y, x_train, report)
     layouts(out)
+    conversion_cases(out)
     with open(os.path.join(out, "FORMATS.txt"), "w") as f:
         f.write(f"torch {torch.__version__}, onnx {onnx.__version__}, onnxruntime {ort.__version__}\n")
         f.write("\n".join(report) + "\n")

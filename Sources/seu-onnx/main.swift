@@ -9,6 +9,7 @@ let commands: [Command] = [
     ConformanceCommand.command,
     FlipCommand.command,
     CorruptCommand.command,
+    ConvertCommand.command,
 ]
 
 exit(CLI.main(CommandLine.arguments, commands: commands))

@@ -61,6 +61,29 @@ final class FormatCLITests: XCTestCase {
         XCTAssertEqual(records[12..<24].map { $0["index"] as? Int }, records[0..<12].map { $0["index"] as? Int })
     }
 
+    func testConvertWritesARunnableModel() throws {
+        let folder = try TestPaths.temporaryDirectory(self)
+        let out = folder.appendingPathComponent("half.onnx").path
+        let result = try CLIRunner.run(["convert", fixture("tiny_cnn_external.onnx"), "--to", "float16", "-o", out, "--keep-io-types"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("tensors converted: 8 (3,658 values)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("casts added: 2"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("top-1 equal"), result.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + ".data"))
+        let run = try CLIRunner.run(["run", out, "--input", fixture("digits_x.npy"), "--labels", fixture("digits_y.npy")])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("accuracy: 0.97778 (352/360)"), run.stdout)
+        // Never over the input, and the flags are checked.
+        let over = try CLIRunner.run(["convert", fixture("tiny_cnn.onnx"), "--to", "float16", "-o", fixture("tiny_cnn.onnx")])
+        XCTAssertEqual(over.status, 1)
+        XCTAssertTrue(over.stderr.contains("refused-overwrite"), over.stderr)
+        let missing = try CLIRunner.run(["convert", fixture("tiny_cnn.onnx"), "-o", out])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("--to"), missing.stderr)
+        let both = try CLIRunner.run(["convert", fixture("tiny_cnn.onnx"), "--to", "bf16", "-o", out, "--weights-only", "--keep-io-types"])
+        XCTAssertEqual(both.status, 2, both.stderr)
+    }
+
     func testBadFormatFlagsAreUsageErrors() throws {
         let model = fixture("tiny_cnn.onnx")
         let cases: [([String], String)] = [
