@@ -114,6 +114,13 @@ final class QuantizeKernel: Kernel {
         let zeroPoints = Quantized.values(inputs.count > 2 ? inputs[2] : nil)
         let perElementZero = zeroPoints.count > 1
         let precision = precision, range = range, results = results
+        if x.dataType == .float, layout.mode == .perTensor, precision == .float {
+            // The common case (activations in QDQ models): one scale, float32 data.
+            let p = x.floats, scale = scales[0], zero = zeroPoints[0]
+            for i in 0..<x.count { results[i] = Quantized.saturate(Double(p[i] / scale), zeroPoint: zero, range: range) }
+            Quantized.store(results, into: outputs[0])
+            return
+        }
         let value: (Int) -> Float
         switch x.dataType {
         case .float: let p = x.floats; value = { p[$0] }
@@ -157,6 +164,12 @@ final class DequantizeKernel: Kernel {
         let perElementZero = zeroPoints.count > 1
         Quantized.widen(x, into: integers)
         let integers = integers, results = results
+        if layout.mode == .perTensor {
+            let zero = Float(zeroPoints[0]), scale = scales[0]
+            for i in 0..<x.count { results[i] = (Float(integers[i]) - zero) * scale }
+            Quantized.storeFloats(results, into: outputs[0])
+            return
+        }
         layout.forEach { element, parameter in
             let shifted = Float(integers[element]) - Float(zeroPoints[perElementZero ? parameter : 0])
             results[element] = shifted * scales[parameter]
