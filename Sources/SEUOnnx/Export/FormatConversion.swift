@@ -183,7 +183,7 @@ extension FormatConversion {
                 let name = ONNXImporter.cString(value.pointee.name)
                 let converted = unique("\(name)_\(target.name)", &names)
                 ProtoGraphEdit.renameInputs(in: graph, from: name, to: converted)
-                prepend.append(ProtoGraphEdit.makeCast(name: unique("Cast_\(converted)", &names), input: name, output: converted, to: target))
+                prepend.append(try ProtoGraphEdit.makeCast(name: unique("Cast_\(converted)", &names), input: name, output: converted, to: target))
                 ProtoGraphEdit.setElementType(value, .float)
             }
             for value in outputs where ProtoGraphEdit.elementType(value) == target.rawValue {
@@ -192,11 +192,11 @@ extension FormatConversion {
                 let converted = unique("\(name)_\(target.name)", &names)
                 ProtoGraphEdit.renameOutputs(in: graph, from: name, to: converted)
                 ProtoGraphEdit.renameInputs(in: graph, from: name, to: converted)
-                append.append(ProtoGraphEdit.makeCast(name: unique("Cast_\(name)", &names), input: converted, output: name, to: .float))
+                append.append(try ProtoGraphEdit.makeCast(name: unique("Cast_\(name)", &names), input: converted, output: name, to: .float))
                 ProtoGraphEdit.setElementType(value, .float)
             }
             summary.castsAdded = prepend.count + append.count
-            ProtoGraphEdit.insert(graph, prepend: prepend, append: append)
+            try ProtoGraphEdit.insert(graph, prepend: prepend, append: append)
         }
 
         mutating func convertWeights() throws {
@@ -209,14 +209,14 @@ extension FormatConversion {
             for name in converted {
                 let widened = unique("\(name)_float32", &names)
                 ProtoGraphEdit.renameInputs(in: graph, from: name, to: widened)
-                casts.append(ProtoGraphEdit.makeCast(name: unique("Cast_\(widened)", &names), input: name, output: widened, to: .float))
+                casts.append(try ProtoGraphEdit.makeCast(name: unique("Cast_\(widened)", &names), input: name, output: widened, to: .float))
                 // Older files list initializers as graph inputs; the dynamo exporter annotates them.
                 for value in inputs + annotations where ONNXImporter.cString(value.pointee.name) == name {
                     ProtoGraphEdit.setElementType(value, target)
                 }
             }
             summary.castsAdded = casts.count
-            ProtoGraphEdit.insert(graph, prepend: casts, append: [])
+            try ProtoGraphEdit.insert(graph, prepend: casts, append: [])
         }
 
         /// Visits the float32 tensors of `graph` (initializers, node attribute tensors,
@@ -262,10 +262,10 @@ extension FormatConversion {
             if external {
                 sawExternal = true
                 summary.externalTensors += 1
-                ProtoGraphEdit.setExternal(t, location: dataFileName, offset: blob.count, length: bytes.count, type: stored.dataType)
+                try ProtoGraphEdit.setExternal(t, location: dataFileName, offset: blob.count, length: bytes.count, type: stored.dataType)
                 blob.append(contentsOf: bytes)
             } else if stored.dataType != tensor.dataType {
-                ProtoGraphEdit.setRawData(t, bytes, type: stored.dataType)
+                try ProtoGraphEdit.setRawData(t, bytes, type: stored.dataType)
             }
         }
 

@@ -73,18 +73,18 @@ enum ProtoGraphEdit {
     }
 
     /// A new `Cast` node (`to` = `type`) from `input` to `output`.
-    static func makeCast(name: String, input: String, output: String, to type: DataType) -> UnsafeMutablePointer<Onnx__NodeProto> {
-        let node = mallocArray(Onnx__NodeProto.self, 1)
+    static func makeCast(name: String, input: String, output: String, to type: DataType) throws -> UnsafeMutablePointer<Onnx__NodeProto> {
+        let node = try mallocArray(Onnx__NodeProto.self, 1)
         onnx__node_proto__init(node)
         node.pointee.name = strdup(name)
         node.pointee.op_type = strdup("Cast")
         node.pointee.n_input = 1
-        node.pointee.input = mallocArray(UnsafeMutablePointer<CChar>?.self, 1)
+        node.pointee.input = try mallocArray(UnsafeMutablePointer<CChar>?.self, 1)
         node.pointee.input[0] = strdup(input)
         node.pointee.n_output = 1
-        node.pointee.output = mallocArray(UnsafeMutablePointer<CChar>?.self, 1)
+        node.pointee.output = try mallocArray(UnsafeMutablePointer<CChar>?.self, 1)
         node.pointee.output[0] = strdup(output)
-        let attribute = mallocArray(Onnx__AttributeProto.self, 1)
+        let attribute = try mallocArray(Onnx__AttributeProto.self, 1)
         onnx__attribute_proto__init(attribute)
         attribute.pointee.name = strdup("to")
         attribute.pointee.has_type = 1
@@ -92,7 +92,7 @@ enum ProtoGraphEdit {
         attribute.pointee.has_i = 1
         attribute.pointee.i = Int64(type.rawValue)
         node.pointee.n_attribute = 1
-        node.pointee.attribute = mallocArray(UnsafeMutablePointer<Onnx__AttributeProto>?.self, 1)
+        node.pointee.attribute = try mallocArray(UnsafeMutablePointer<Onnx__AttributeProto>?.self, 1)
         node.pointee.attribute[0] = attribute
         return node
     }
@@ -100,11 +100,11 @@ enum ProtoGraphEdit {
     /// Inserts nodes at the start (`prepend`) and at the end (`append`) of the graph's list,
     /// keeping it topologically ordered (input and weight Casts first, output Casts last).
     static func insert(_ graph: UnsafeMutablePointer<Onnx__GraphProto>, prepend: [UnsafeMutablePointer<Onnx__NodeProto>],
-                       append: [UnsafeMutablePointer<Onnx__NodeProto>]) {
+                       append: [UnsafeMutablePointer<Onnx__NodeProto>]) throws {
         guard !prepend.isEmpty || !append.isEmpty else { return }
         let old = graph.pointee.n_node
         let total = old + prepend.count + append.count
-        let nodes = mallocArray(UnsafeMutablePointer<Onnx__NodeProto>?.self, total)
+        let nodes = try mallocArray(UnsafeMutablePointer<Onnx__NodeProto>?.self, total)
         for (i, node) in prepend.enumerated() { nodes[i] = node }
         for i in 0..<old { nodes[prepend.count + i] = graph.pointee.node[i] }
         for (i, node) in append.enumerated() { nodes[prepend.count + old + i] = node }
@@ -115,11 +115,11 @@ enum ProtoGraphEdit {
 
     /// Replaces a tensor's payload with `bytes` in raw_data (stored in the file) and sets its
     /// type; the typed fields and external-data entries are cleared.
-    static func setRawData(_ t: UnsafeMutablePointer<Onnx__TensorProto>, _ bytes: [UInt8], type: DataType) {
+    static func setRawData(_ t: UnsafeMutablePointer<Onnx__TensorProto>, _ bytes: [UInt8], type: DataType) throws {
+        let buffer = try mallocArray(UInt8.self, bytes.count)
         clearPayload(t)
         t.pointee.has_data_type = 1
         t.pointee.data_type = type.rawValue
-        let buffer = malloc(max(bytes.count, 1))!.assumingMemoryBound(to: UInt8.self)
         bytes.withUnsafeBufferPointer { if let base = $0.baseAddress { buffer.update(from: base, count: bytes.count) } }
         t.pointee.has_raw_data = 1
         t.pointee.raw_data = ProtobufCBinaryData(len: bytes.count, data: buffer)
@@ -127,15 +127,15 @@ enum ProtoGraphEdit {
 
     /// Points a tensor at `location`, `offset`, `length` in an external data file and sets its
     /// type (inline payloads cleared).
-    static func setExternal(_ t: UnsafeMutablePointer<Onnx__TensorProto>, location: String, offset: Int, length: Int, type: DataType) {
+    static func setExternal(_ t: UnsafeMutablePointer<Onnx__TensorProto>, location: String, offset: Int, length: Int, type: DataType) throws {
         clearPayload(t)
         t.pointee.has_data_type = 1
         t.pointee.data_type = type.rawValue
         let entries: [(String, String)] = [("location", location), ("offset", String(offset)), ("length", String(length))]
         t.pointee.n_external_data = entries.count
-        t.pointee.external_data = mallocArray(UnsafeMutablePointer<Onnx__StringStringEntryProto>?.self, entries.count)
+        t.pointee.external_data = try mallocArray(UnsafeMutablePointer<Onnx__StringStringEntryProto>?.self, entries.count)
         for (i, (key, value)) in entries.enumerated() {
-            let entry = mallocArray(Onnx__StringStringEntryProto.self, 1)
+            let entry = try mallocArray(Onnx__StringStringEntryProto.self, 1)
             onnx__string_string_entry_proto__init(entry)
             entry.pointee.key = strdup(key)
             entry.pointee.value = strdup(value)
@@ -164,9 +164,11 @@ enum ProtoGraphEdit {
         t.pointee.data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__DEFAULT
     }
 
-    /// `count` zeroed slots from `malloc` (freed by protobuf-c with `free`).
-    static func mallocArray<T>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
-        let raw = calloc(max(count, 1), MemoryLayout<T>.stride)!
+    /// `count` zeroed slots from `calloc` (freed by protobuf-c with `free`).
+    static func mallocArray<T>(_ type: T.Type, _ count: Int) throws -> UnsafeMutablePointer<T> {
+        guard let raw = calloc(max(count, 1), MemoryLayout<T>.stride) else {
+            throw SEUError(.io, "out of memory while editing the model (\(count) × \(MemoryLayout<T>.stride) bytes)")
+        }
         return raw.assumingMemoryBound(to: T.self)
     }
 }

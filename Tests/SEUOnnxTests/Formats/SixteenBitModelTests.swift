@@ -75,6 +75,27 @@ final class SixteenBitModelTests: XCTestCase {
         XCTAssertEqual(y.pointer(as: UInt16.self)[0], 0x3C00)
     }
 
+    func testCampaignOnBFloat16ModelFlipsExternalBFloat16Bits() throws {
+        let model = try Model(contentsOf: fixture("tiny_cnn_bf16.onnx"))
+        let session = try InferenceSession(model: model)
+        let x = try session.convertingFloatInputs([NPY.read(contentsOf: fixture("digits_x.npy"))])
+        let data = try CampaignData(inputs: [CampaignData(inputs: x, labels: nil).batch(0..<64)[0]], labels: nil)
+        let before = model.graph.initializers["fc1.weight"]!.copy()
+        let campaign = try Campaign(model: model, session: session, data: data,
+                                    configuration: .init(selection: TensorSelection(patterns: ["fc1.weight"]),
+                                                         bits: BitSelection(parsing: "mantissa"), mode: .count(40), seed: 2))
+        var records: [InjectionRecord] = []
+        let summary = try campaign.run { records.append($0) }
+        XCTAssertEqual(summary.population, 2048 * 7)
+        XCTAssertTrue(records.allSatisfy { $0.dataType == .bfloat16 && (9...15).contains($0.bit) })
+        // A mantissa flip changes the weight by one step of its 8-bit significand, no more.
+        for r in records where r.before != 0 {
+            XCTAssertLessThanOrEqual(abs(r.after - r.before) / abs(r.before), 0.5)
+            XCTAssertEqual(r.bitsAfter ^ r.bitsBefore, UInt64(1) << UInt64(15 - r.bit))
+        }
+        XCTAssertTrue(model.graph.initializers["fc1.weight"]!.isBitIdentical(to: before))
+    }
+
     func testCampaignOnFloat16ModelFlipsFloat16Bits() throws {
         let model = try Model(contentsOf: fixture("tiny_cnn_fp16.onnx"))
         let session = try InferenceSession(model: model)

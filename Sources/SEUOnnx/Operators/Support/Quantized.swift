@@ -124,7 +124,7 @@ struct QuantizationLayout: Equatable {
         inner = shape[(axis + 1)...].reduce(1, *)
         if blockSize > 0 {
             var expected = shape
-            expected[axis] = (shape[axis] + blockSize - 1) / blockSize
+            expected[axis] = shape[axis] / blockSize + (shape[axis] % blockSize == 0 ? 0 : 1)
             guard parameterShape == expected else {
                 throw node.error(.shapeMismatch, "blocked quantization of \(shape) along axis \(axis) with block_size \(blockSize) needs parameters of shape \(expected), got \(parameterShape)")
             }
@@ -152,7 +152,7 @@ struct QuantizationLayout: Equatable {
                 }
             }
         case .blocked(let size):
-            let blocks = (axisLength + size - 1) / size
+            let blocks = axisLength / size + (axisLength % size == 0 ? 0 : 1)
             var element = 0
             for o in 0..<outer {
                 for k in 0..<axisLength {
