@@ -1,0 +1,64 @@
+/// Sizes of a convolution (or pooling) problem over one to three spatial axes.
+///
+/// Conventions: tensors are row-major N×C×(D)×(H)×W. 1-D and 2-D problems are expressed as 3-D
+/// with leading spatial sizes of 1 (and unit kernel, stride and dilation there), so one set of
+/// loops serves every rank. Pads are the resolved begin/end pads of `SpatialGeometry`.
+struct ConvShape: Equatable {
+    let batch: Int, channels: Int
+    let inD: Int, inH: Int, inW: Int
+    let filters: Int, group: Int
+    let kD: Int, kH: Int, kW: Int
+    let strideD: Int, strideH: Int, strideW: Int
+    let dilationD: Int, dilationH: Int, dilationW: Int
+    let padFront: Int, padTop: Int, padLeft: Int
+    let padBack: Int, padBottom: Int, padRight: Int
+    let outD: Int, outH: Int, outW: Int
+
+    /// `input` is the full N×C×spatial shape (1 to 3 spatial axes); `filters` the output channels.
+    init(input: [Int], filters: Int, group: Int, geometry g: SpatialGeometry) {
+        let spatial = input.count - 2
+        /// Value of spatial axis `axis` (0 = D, 1 = H, 2 = W) or `fill` when the problem has fewer axes.
+        func pick(_ values: [Int], _ axis: Int, _ fill: Int) -> Int {
+            let i = axis - (3 - spatial)
+            return i >= 0 && i < values.count ? values[i] : fill
+        }
+        let inputSpatial = Array(input.dropFirst(2))
+        batch = input[0]; channels = input[1]
+        inD = pick(inputSpatial, 0, 1); inH = pick(inputSpatial, 1, 1); inW = pick(inputSpatial, 2, 1)
+        self.filters = filters; self.group = group
+        kD = pick(g.kernel, 0, 1); kH = pick(g.kernel, 1, 1); kW = pick(g.kernel, 2, 1)
+        strideD = pick(g.strides, 0, 1); strideH = pick(g.strides, 1, 1); strideW = pick(g.strides, 2, 1)
+        dilationD = pick(g.dilations, 0, 1); dilationH = pick(g.dilations, 1, 1); dilationW = pick(g.dilations, 2, 1)
+        padFront = pick(g.padsBegin, 0, 0); padTop = pick(g.padsBegin, 1, 0); padLeft = pick(g.padsBegin, 2, 0)
+        padBack = pick(g.padsEnd, 0, 0); padBottom = pick(g.padsEnd, 1, 0); padRight = pick(g.padsEnd, 2, 0)
+        outD = pick(g.outputSize, 0, 1); outH = pick(g.outputSize, 1, 1); outW = pick(g.outputSize, 2, 1)
+    }
+
+    var channelsPerGroup: Int { channels / group }
+    var filtersPerGroup: Int { filters / group }
+    var kernelSize: Int { kD * kH * kW }
+    /// Rows of the im2col matrix (the GEMM's K).
+    var patchSize: Int { channelsPerGroup * kernelSize }
+    var inputPixels: Int { inD * inH * inW }
+    var outputPixels: Int { outD * outH * outW }
+    /// A 1×1 convolution with unit strides and no padding: the input plane is already the
+    /// im2col matrix.
+    var isPointwise: Bool {
+        kernelSize == 1 && strideD == 1 && strideH == 1 && strideW == 1
+            && padFront == 0 && padTop == 0 && padLeft == 0
+            && outD == inD && outH == inH && outW == inW
+    }
+    /// One input channel per group (depthwise, possibly with a channel multiplier).
+    var isDepthwise: Bool { group > 1 && channelsPerGroup == 1 }
+}
+
+/// Valid output range along one axis for one kernel tap: the outputs `o` in `first..<last` read
+/// input `o * stride + offset` inside `0..<size`. Lets inner loops run without bounds checks.
+@inline(__always)
+func validOutputRange(offset: Int, stride: Int, size: Int, outputs: Int) -> (first: Int, last: Int) {
+    // first: smallest o with o*stride + offset >= 0; last: smallest o with o*stride + offset >= size.
+    let first = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+    let last = size - offset <= 0 ? 0 : (size - offset + stride - 1) / stride
+    let lo = min(max(first, 0), outputs)
+    return (lo, max(lo, min(last, outputs)))
+}
