@@ -62,3 +62,46 @@ func validOutputRange(offset: Int, stride: Int, size: Int, outputs: Int) -> (fir
     let lo = min(max(first, 0), outputs)
     return (lo, max(lo, min(last, outputs)))
 }
+
+/// Pooling windows along one spatial axis, precomputed so that the pooling loops do no
+/// division: output `o` starts at input position `start[o]` (may be negative in the padding),
+/// its taps `first[o]..<last[o]` fall inside the input, and taps `padFirst[o]..<padLast[o]`
+/// inside the explicitly padded extent (for `count_include_pad`).
+struct PoolingWindows {
+    let start: [Int], first: [Int], last: [Int]
+    let padFirst: [Int], padLast: [Int]
+
+    init(outputs: Int, stride: Int, padBegin: Int, padEnd: Int, kernel: Int, dilation: Int, input: Int) {
+        var start: [Int] = [], first: [Int] = [], last: [Int] = [], padFirst: [Int] = [], padLast: [Int] = []
+        for o in 0..<outputs {
+            let s = o * stride - padBegin
+            let valid = validOutputRange(offset: s, stride: dilation, size: input, outputs: kernel)
+            let padded = validOutputRange(offset: s + padBegin, stride: dilation, size: input + padBegin + padEnd, outputs: kernel)
+            start.append(s); first.append(valid.first); last.append(valid.last)
+            padFirst.append(padded.first); padLast.append(padded.last)
+        }
+        self.start = start; self.first = first; self.last = last
+        self.padFirst = padFirst; self.padLast = padLast
+    }
+
+    /// For each width tap `kw`: the outputs `first..<last` whose tap lies inside the input, and
+    /// the input offset `offset` (input index = ow·stride + offset). Lets row loops over `ow`
+    /// run without bounds checks, so they vectorise.
+    static func widthTaps(_ s: ConvShape) -> [(first: Int, last: Int, offset: Int)] {
+        (0..<s.kW).map { kw in
+            let offset = kw * s.dilationW - s.padLeft
+            let range = validOutputRange(offset: offset, stride: s.strideW, size: s.inW, outputs: s.outW)
+            return (range.first, range.last, offset)
+        }
+    }
+
+    /// Windows of the depth, height and width axes of a pooling problem.
+    static func axes(_ s: ConvShape) -> (d: PoolingWindows, h: PoolingWindows, w: PoolingWindows) {
+        (PoolingWindows(outputs: s.outD, stride: s.strideD, padBegin: s.padFront, padEnd: s.padBack,
+                        kernel: s.kD, dilation: s.dilationD, input: s.inD),
+         PoolingWindows(outputs: s.outH, stride: s.strideH, padBegin: s.padTop, padEnd: s.padBottom,
+                        kernel: s.kH, dilation: s.dilationH, input: s.inH),
+         PoolingWindows(outputs: s.outW, stride: s.strideW, padBegin: s.padLeft, padEnd: s.padRight,
+                        kernel: s.kW, dilation: s.dilationW, input: s.inW))
+    }
+}

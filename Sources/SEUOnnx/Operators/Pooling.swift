@@ -11,17 +11,13 @@ enum PoolingOperators {
         registry.register(OperatorSpec("AveragePool") { context in
             let (x, shape) = try windowShape(context)
             let includePad = try context.node.int("count_include_pad", default: 0) != 0
-            let kernel: Kernel = x.dataType == .double
-                ? WindowPoolKernel<Double>(shape, mode: .average(includePad: includePad))
-                : WindowPoolKernel<Float>(shape, mode: .average(includePad: includePad))
+            let kernel = WindowPoolKernel(shape, mode: .average(includePad: includePad), double: x.dataType == .double)
             return KernelBuild(kernel: kernel, outputType: ValueType(x.dataType, outputShape(x, shape)))
         })
         registry.register(OperatorSpec("LpPool") { context in
             let (x, shape) = try windowShape(context)
             let p = try context.node.int("p", default: 2)
-            let kernel: Kernel = x.dataType == .double
-                ? WindowPoolKernel<Double>(shape, mode: .lp(p: Double(p)))
-                : WindowPoolKernel<Float>(shape, mode: .lp(p: Double(p)))
+            let kernel = WindowPoolKernel(shape, mode: .lp(p: Double(p)), double: x.dataType == .double)
             return KernelBuild(kernel: kernel, outputType: ValueType(x.dataType, outputShape(x, shape)))
         })
         for op in ["GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"] {
@@ -63,68 +59,66 @@ enum PoolingOperators {
     }
 }
 
-/// Average or Lp pooling over windows, for float32 or float64.
-final class WindowPoolKernel<T: RealElement>: Kernel {
+/// Average or Lp pooling over windows, for float32 or float64 (a non-generic class whose
+/// generic method is called with concrete types, so the loops are specialised).
+final class WindowPoolKernel: Kernel {
     enum Mode { case average(includePad: Bool), lp(p: Double) }
     let shape: ConvShape
     let mode: Mode
+    let double: Bool
+    let windows: (d: PoolingWindows, h: PoolingWindows, w: PoolingWindows)
 
-    init(_ shape: ConvShape, mode: Mode) {
+    init(_ shape: ConvShape, mode: Mode, double: Bool) {
         self.shape = shape
+        windows = PoolingWindows.axes(shape)
         self.mode = mode
+        self.double = double
     }
 
     func run(inputs: [Tensor?], outputs: [Tensor]) throws {
         guard let x = inputs[0] else { return }
+        if double {
+            pool(x.pointer(as: Double.self), outputs[0].pointer(as: Double.self))
+        } else {
+            pool(x.floats, outputs[0].floats)
+        }
+    }
+
+    private func pool<T: RealElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
         let s = shape
-        let source = x.pointer(as: T.self), out = outputs[0].pointer(as: T.self)
         let mode = self.mode
+        let (wd, wh, ww) = (windows.d, windows.h, windows.w)
         let work = s.outputPixels * s.kernelSize
         Parallel.forEach(s.batch * s.channels, minimumPerThread: max(1, 65_536 / max(work, 1))) { range in
             for plane in range {
                 let input = source + plane * s.inputPixels
                 let output = out + plane * s.outputPixels
                 for od in 0..<s.outD {
-                    let d0 = od * s.strideD - s.padFront
-                    let (kd0, kd1) = validOutputRange(offset: d0, stride: s.dilationD, size: s.inD, outputs: s.kD)
-                    let padD = validOutputRange(offset: d0 + s.padFront, stride: s.dilationD,
-                                                size: s.inD + s.padFront + s.padBack, outputs: s.kD)
                     for oh in 0..<s.outH {
-                        let h0 = oh * s.strideH - s.padTop
-                        let (kh0, kh1) = validOutputRange(offset: h0, stride: s.dilationH, size: s.inH, outputs: s.kH)
-                        let padH = validOutputRange(offset: h0 + s.padTop, stride: s.dilationH,
-                                                    size: s.inH + s.padTop + s.padBottom, outputs: s.kH)
+                        let line = output + (od * s.outH + oh) * s.outW
                         for ow in 0..<s.outW {
-                            let w0 = ow * s.strideW - s.padLeft
-                            let (kw0, kw1) = validOutputRange(offset: w0, stride: s.dilationW, size: s.inW, outputs: s.kW)
                             var sum: T = 0
-                            for kd in kd0..<kd1 {
-                                for kh in kh0..<kh1 {
-                                    let row = input + ((d0 + kd * s.dilationD) * s.inH + h0 + kh * s.dilationH) * s.inW + w0
+                            for kd in wd.first[od]..<wd.last[od] {
+                                for kh in wh.first[oh]..<wh.last[oh] {
+                                    let row = input + ((wd.start[od] + kd * s.dilationD) * s.inH + wh.start[oh] + kh * s.dilationH) * s.inW
+                                        + ww.start[ow]
                                     switch mode {
                                     case .average:
-                                        for kw in kw0..<kw1 { sum += row[kw * s.dilationW] }
+                                        for kw in ww.first[ow]..<ww.last[ow] { sum += row[kw * s.dilationW] }
                                     case .lp(let p):
-                                        for kw in kw0..<kw1 { sum += T.pow(abs(row[kw * s.dilationW]), T(p)) }
+                                        for kw in ww.first[ow]..<ww.last[ow] { sum += T.pow(abs(row[kw * s.dilationW]), T(p)) }
                                     }
                                 }
                             }
-                            let result: T
                             switch mode {
                             case .average(let includePad):
-                                let count: Int
-                                if includePad {
-                                    let padW = validOutputRange(offset: w0 + s.padLeft, stride: s.dilationW,
-                                                                size: s.inW + s.padLeft + s.padRight, outputs: s.kW)
-                                    count = (padD.last - padD.first) * (padH.last - padH.first) * (padW.last - padW.first)
-                                } else {
-                                    count = (kd1 - kd0) * (kh1 - kh0) * (kw1 - kw0)
-                                }
-                                result = sum / T(count)
+                                let count = includePad
+                                    ? (wd.padLast[od] - wd.padFirst[od]) * (wh.padLast[oh] - wh.padFirst[oh]) * (ww.padLast[ow] - ww.padFirst[ow])
+                                    : (wd.last[od] - wd.first[od]) * (wh.last[oh] - wh.first[oh]) * (ww.last[ow] - ww.first[ow])
+                                line[ow] = sum / T(count)
                             case .lp(let p):
-                                result = T.pow(sum, T(1 / p))
+                                line[ow] = T.pow(sum, T(1 / p))
                             }
-                            output[(od * s.outH + oh) * s.outW + ow] = result
                         }
                     }
                 }
