@@ -32,10 +32,13 @@ enum ConvOperators {
                     throw context.error("bias has \(b.count) elements, expected \(filters)", kind: .shapeMismatch)
                 }
             }
+            try WindowLimits.check(context.node)
             let geometry = try SpatialGeometry.resolve(node: context.node, inputSpatial: Array(x.shape[2...]),
                                                        kernel: kernelShape)
-            let shape = ConvShape(input: x.shape, filters: filters, group: group, geometry: geometry)
             let outputShape = [x.shape[0], filters] + geometry.outputSize
+            try WindowLimits.check(context.node, elements: outputShape, what: "output")
+            try WindowLimits.check(context.node, elements: [w.count / max(filters, 1)] + geometry.outputSize, what: "im2col scratch")
+            let shape = ConvShape(input: x.shape, filters: filters, group: group, geometry: geometry)
             return KernelBuild(kernel: ConvKernel(shape), outputType: ValueType(.float, outputShape))
         })
     }

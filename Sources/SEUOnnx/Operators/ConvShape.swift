@@ -105,3 +105,31 @@ struct PoolingWindows {
                         kernel: s.kW, dilation: s.dilationW, input: s.inW))
     }
 }
+
+/// Plan-time sanity limits for convolution and pooling nodes: attribute values from a file must
+/// not overflow the size arithmetic (Swift traps on overflow) or make the planner allocate
+/// without bound.
+enum WindowLimits {
+    /// Largest magnitude accepted for pads, strides, dilations, kernel and output sizes.
+    static let attributeLimit = 1 << 24
+    /// Largest element count accepted for an output or a scratch buffer.
+    static let elementLimit = 1 << 34
+
+    static func check(_ node: Node) throws {
+        for name in ["pads", "strides", "dilations", "kernel_shape", "output_padding", "output_shape"] {
+            guard let values = try node.ints(name) else { continue }
+            guard values.allSatisfy({ $0 >= -attributeLimit && $0 <= attributeLimit }) else {
+                throw node.error(.invalidNode, "\(name) \(values) is out of range", attribute: name)
+            }
+        }
+        if let kernel = try node.ints("kernel_shape") { try check(node, elements: kernel, what: "kernel") }
+    }
+
+    /// Throws when the product of `sizes` exceeds `elementLimit` (computed without overflow).
+    static func check(_ node: Node, elements sizes: [Int], what: String) throws {
+        let total = sizes.reduce(1.0) { $0 * Double(max($1, 0)) }
+        guard total <= Double(elementLimit) else {
+            throw node.error(.unsupportedOperator, "\(what) of \(sizes) elements is too large")
+        }
+    }
+}

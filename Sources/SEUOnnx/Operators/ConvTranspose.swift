@@ -28,9 +28,12 @@ enum ConvTransposeOperators {
                     throw context.error("bias has \(b.count) elements, expected \(filters)", kind: .shapeMismatch)
                 }
             }
+            try WindowLimits.check(node)
             let geometry = try transposedGeometry(node: node, input: Array(x.shape[2...]), weight: Array(w.shape[2...]))
             // The equivalent forward convolution maps the output (M channels) back onto X.
             let outputShape = [x.shape[0], filters] + geometry.outputSize
+            try WindowLimits.check(node, elements: outputShape, what: "output")
+            try WindowLimits.check(node, elements: [w.count / max(x.shape[1], 1)] + Array(x.shape[2...]), what: "column scratch")
             var forward = geometry
             forward.outputSize = Array(x.shape[2...])
             let shape = ConvShape(input: outputShape, filters: x.shape[1], group: group, geometry: forward)
@@ -63,6 +66,9 @@ enum ConvTransposeOperators {
             requested = Array(shape.suffix(n))
         }
         let autoPad = try node.string("auto_pad", default: "NOTSET")
+        guard (0..<n).allSatisfy({ Double(strides[$0]) * Double(input[$0]) < Double(WindowLimits.elementLimit) }) else {
+            throw node.error(.unsupportedOperator, "strides \(strides) on input \(input) give too large an output")
+        }
         let extent = (0..<n).map { (kernel[$0] - 1) * dilations[$0] + 1 }
         let natural = (0..<n).map { strides[$0] * (input[$0] - 1) + outputPadding[$0] + extent[$0] }
         var begin = [Int](repeating: 0, count: n), end = [Int](repeating: 0, count: n)

@@ -35,10 +35,11 @@ enum Im2Col {
                         }
                         let source = plane + ih * s.inW + offsetW
                         line.update(repeating: 0, count: first)
-                        if s.strideW == 1 {
-                            (line + first).update(from: source + first, count: last - first)
-                        } else {
-                            for ow in first..<last { line[ow] = source[ow * s.strideW] }
+                        switch s.strideW {
+                        case 1: (line + first).update(from: source + first, count: last - first)
+                        // Wrapping arithmetic (indices are in range) lets the gathers vectorise.
+                        case 2: for ow in first..<last { line[ow] = source[ow &* 2] }
+                        default: for ow in first..<last { line[ow] = source[ow &* s.strideW] }
                         }
                         (line + last).update(repeating: 0, count: s.outW - last)
                     }

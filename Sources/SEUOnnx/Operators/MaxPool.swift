@@ -19,6 +19,7 @@ enum MaxPoolOperators {
                 throw context.error("kernel_shape is required", attribute: "kernel_shape")
             }
             let ceil = try context.node.int("ceil_mode", default: 0) != 0
+            try WindowLimits.check(context.node)
             let geometry = try SpatialGeometry.resolve(node: context.node, inputSpatial: Array(x.shape[2...]),
                                                        kernel: kernelShape, ceilMode: ceil)
             let storageOrder = try context.node.int("storage_order", default: 0)

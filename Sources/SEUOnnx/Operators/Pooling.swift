@@ -48,6 +48,7 @@ enum PoolingOperators {
             throw context.error("kernel_shape is required", attribute: "kernel_shape")
         }
         let ceil = try context.node.int("ceil_mode", default: 0) != 0
+        try WindowLimits.check(context.node)
         let geometry = try SpatialGeometry.resolve(node: context.node, inputSpatial: Array(x.shape[2...]),
                                                    kernel: kernel, ceilMode: ceil)
         return (x, ConvShape(input: x.shape, filters: x.shape[1], group: x.shape[1], geometry: geometry))
@@ -67,10 +68,12 @@ final class WindowPoolKernel: Kernel {
     let mode: Mode
     let double: Bool
     let windows: (d: PoolingWindows, h: PoolingWindows, w: PoolingWindows)
+    let widthTaps: [(first: Int, last: Int, offset: Int)]
 
     init(_ shape: ConvShape, mode: Mode, double: Bool) {
         self.shape = shape
         windows = PoolingWindows.axes(shape)
+        widthTaps = PoolingWindows.widthTaps(shape)
         self.mode = mode
         self.double = double
     }
@@ -86,8 +89,8 @@ final class WindowPoolKernel: Kernel {
 
     private func pool<T: RealElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
         let s = shape
-        let mode = self.mode
         let (wd, wh, ww) = (windows.d, windows.h, windows.w)
+        let taps = widthTaps
         let work = s.outputPixels * s.kernelSize
         Parallel.forEach(s.batch * s.channels, minimumPerThread: max(1, 65_536 / max(work, 1))) { range in
             for plane in range {
@@ -96,29 +99,38 @@ final class WindowPoolKernel: Kernel {
                 for od in 0..<s.outD {
                     for oh in 0..<s.outH {
                         let line = output + (od * s.outH + oh) * s.outW
-                        for ow in 0..<s.outW {
-                            var sum: T = 0
-                            for kd in wd.first[od]..<wd.last[od] {
-                                for kh in wh.first[oh]..<wh.last[oh] {
-                                    let row = input + ((wd.start[od] + kd * s.dilationD) * s.inH + wh.start[oh] + kh * s.dilationH) * s.inW
-                                        + ww.start[ow]
+                        // Accumulate row by row, tap by tap (vectorisable, and each output still
+                        // sums its window in (kd, kh, kw) order), then apply the power/divisor.
+                        line.update(repeating: 0, count: s.outW)
+                        for kd in wd.first[od]..<wd.last[od] {
+                            for kh in wh.first[oh]..<wh.last[oh] {
+                                let row = input + ((wd.start[od] + kd * s.dilationD) * s.inH + wh.start[oh] + kh * s.dilationH) * s.inW
+                                for tap in taps {
+                                    let shifted = row + tap.offset
                                     switch mode {
                                     case .average:
-                                        for kw in ww.first[ow]..<ww.last[ow] { sum += row[kw * s.dilationW] }
+                                        if s.strideW == 1 {
+                                            for ow in tap.first..<tap.last { line[ow] += shifted[ow] }
+                                        } else {
+                                            for ow in tap.first..<tap.last { line[ow] += shifted[ow &* s.strideW] }
+                                        }
                                     case .lp(let p):
-                                        for kw in ww.first[ow]..<ww.last[ow] { sum += T.pow(abs(row[kw * s.dilationW]), T(p)) }
+                                        for ow in tap.first..<tap.last { line[ow] += T.pow(abs(shifted[ow &* s.strideW]), T(p)) }
                                     }
                                 }
                             }
-                            switch mode {
-                            case .average(let includePad):
-                                let count = includePad
-                                    ? (wd.padLast[od] - wd.padFirst[od]) * (wh.padLast[oh] - wh.padFirst[oh]) * (ww.padLast[ow] - ww.padFirst[ow])
-                                    : (wd.last[od] - wd.first[od]) * (wh.last[oh] - wh.first[oh]) * (ww.last[ow] - ww.first[ow])
-                                line[ow] = sum / T(count)
-                            case .lp(let p):
-                                line[ow] = T.pow(sum, T(1 / p))
+                        }
+                        switch mode {
+                        case .average(let includePad):
+                            let rows = includePad
+                                ? (wd.padLast[od] - wd.padFirst[od]) * (wh.padLast[oh] - wh.padFirst[oh])
+                                : (wd.last[od] - wd.first[od]) * (wh.last[oh] - wh.first[oh])
+                            for ow in 0..<s.outW {
+                                let columns = includePad ? ww.padLast[ow] - ww.padFirst[ow] : ww.last[ow] - ww.first[ow]
+                                line[ow] /= T(rows * columns)
                             }
+                        case .lp(let p):
+                            for ow in 0..<s.outW { line[ow] = T.pow(line[ow], T(1 / p)) }
                         }
                     }
                 }

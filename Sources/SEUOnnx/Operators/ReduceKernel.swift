@@ -92,7 +92,7 @@ final class ReduceKernel: Kernel {
         }
         switch operation {
         case .sum: fold(x, out, T(0), { $0 &+ $1 }, { $0 })
-        case .mean: fold(x, out, T(0), { $0 &+ $1 }, { count == 0 ? 0 : $0 / T(truncatingIfNeeded: count) })
+        case .mean: fold(x, out, T(0), { $0 &+ $1 }, { count == 0 ? 0 : $0 / T(clamping: count) })
         case .max: fold(x, out, T.min, { Swift.max($0, $1) }, { $0 })
         case .min: fold(x, out, T.max, { Swift.min($0, $1) }, { $0 })
         case .prod: fold(x, out, T(1), { $0 &* $1 }, { $0 })

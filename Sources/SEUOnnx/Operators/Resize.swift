@@ -85,7 +85,7 @@ enum ResizeOperators {
         var outputSizes: [Int] = []
         if let scales {
             guard scales.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw context.error("scales must be positive") }
-            outputSizes = zip(axes, scales).map { Int((Double(x.shape[$0]) * $1).rounded(.down)) }
+            outputSizes = try zip(axes, scales).map { try ResizeAxis.size((Double(x.shape[$0]) * $1).rounded(.down)) }
         } else if let sizes {
             guard sizes.allSatisfy({ $0 >= 0 }) else { throw context.error("sizes must be non-negative") }
             axisScales = zip(axes, sizes).map { Double($1) / Double(max(x.shape[$0], 1)) }
@@ -96,7 +96,7 @@ enum ResizeOperators {
                 }
                 let scale = policy == "not_larger" ? axisScales.min() ?? 1 : axisScales.max() ?? 1
                 axisScales = axisScales.map { _ in scale }
-                outputSizes = axes.map { Int(scale * Double(x.shape[$0]) + 0.5) }
+                outputSizes = try axes.map { try ResizeAxis.size((scale * Double(x.shape[$0]) + 0.5).rounded(.towardZero)) }
             }
         }
         return try build(context, x: x, axes: axes, scales: axisScales, sizes: outputSizes, roi: roi,
@@ -122,7 +122,7 @@ enum ResizeOperators {
         guard scales.count == x.rank, scales.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw context.error("scales must have \(x.rank) positive values", kind: .shapeMismatch)
         }
-        let sizes = zip(x.shape, scales).map { Int((Double($0) * $1).rounded(.down)) }
+        let sizes = try zip(x.shape, scales).map { try ResizeAxis.size((Double($0) * $1).rounded(.down)) }
         return try build(context, x: x, axes: Array(0..<x.rank), scales: scales, sizes: sizes, roi: nil,
                          options: options, extrapolation: 0)
     }
@@ -158,7 +158,13 @@ enum ResizeOperators {
             if !plan.isIdentity { plans.append(plan) }
         }
         let output = ValueType(x.dataType, outputShape)
-        if x.count == 0 || output.count == 0 || plans.isEmpty {
+        guard outputShape.reduce(1.0, { $0 * Double($1) }) <= Double(ResizeAxis.sizeLimit) else {
+            throw context.error("output \(outputShape) is too large", kind: .shapeMismatch)
+        }
+        if output.count > 0 && x.count == 0 {
+            throw context.error("cannot resize the empty input \(x.shape) to \(outputShape)", kind: .shapeMismatch)
+        }
+        if output.count == 0 || plans.isEmpty {
             return KernelBuild(kernel: ResizeGatherKernel(input: x.shape, axes: [], output: outputShape, width: x.dataType.byteWidth),
                                outputType: output)
         }

@@ -62,7 +62,7 @@ struct ResizeAxis {
             }
             extrapolated.append(x < 0 || x > Double(inputSize - 1))
             if options.mode == .nearest && options.nearestMode == "legacy" {
-                let index = scale < 1 ? Int(x.rounded(.up)) : Int(x.rounded(.towardZero))
+                let index = Self.clampedIndex(scale < 1 ? x.rounded(.up) : x.rounded(.towardZero))
                 indices.append(min(max(index, 0), inputSize - 1))
                 weights.append(1)
                 continue
@@ -73,6 +73,9 @@ struct ResizeAxis {
             var coefficients = try Self.coefficients(ratio: ratio, scale: scale, options: options)
             let n = coefficients.count
             taps = n
+            guard n * outputSize <= 1 << 28 else {
+                throw SEUError(.unsupportedOperator, "interpolation table of \(n) × \(outputSize) taps is too large")
+            }
             // The n neighbours nearest to x (ties towards smaller indices), as the reference picks them.
             let pad = (n + 1) / 2
             let padded = x + Double(pad)
@@ -84,7 +87,7 @@ struct ResizeAxis {
             } else {
                 offset = fraction <= 0.5 ? -((n - 1) / 2) : -((n - 1) / 2) + 1
             }
-            let start = Int(p) + offset - pad
+            let start = Self.clampedIndex(p) + offset - pad
             if options.excludeOutside {
                 for j in 0..<n where start + j < 0 || start + j >= inputSize { coefficients[j] = 0 }
                 let sum = coefficients.reduce(0, +)
@@ -109,6 +112,14 @@ struct ResizeAxis {
         self.extrapolated = options.coordinateMode == "tf_crop_and_resize" && extrapolated.contains(true) ? extrapolated : nil
     }
 
+    /// First tap of an antialiasing filter, ⌊bound⌋ + 1, bounded so the filter stays allocatable.
+    static func tapStart(_ bound: Double) throws -> Int {
+        guard bound.isFinite, bound > -65_536 else {
+            throw SEUError(.unsupportedOperator, "antialiasing filter too wide (downsampling factor \(-bound))")
+        }
+        return Int(bound.rounded(.down)) + 1
+    }
+
     static func coefficients(ratio: Double, scale: Double, options: Options) throws -> [Double] {
         switch options.mode {
         case .nearest:
@@ -124,7 +135,7 @@ struct ResizeAxis {
         case .linear:
             guard options.antialias else { return [1 - ratio, ratio] }
             let s = min(scale, 1)
-            let start = Int((-1 / s).rounded(.down)) + 1
+            let start = try tapStart(-1 / s)
             let footprint = 2 - 2 * start
             let c = (0..<footprint).map { i in min(max(1 - abs((Double(start + i) - ratio) * s), 0), 1) }
             let sum = c.reduce(0, +)
@@ -141,11 +152,30 @@ struct ResizeAxis {
                 return [kernel(ratio + 1), kernel(ratio), kernel(1 - ratio), kernel(2 - ratio)]
             }
             let s = min(scale, 1)
-            let start = Int((-2 / s).rounded(.down)) + 1
+            let start = try tapStart(-2 / s)
             let c = (start..<(2 - start)).map { kernel(s * (Double($0) - ratio)) }
             let sum = c.reduce(0, +)
             return c.map { $0 / sum }
         }
+    }
+
+    /// Largest output dimension, element count or tap table accepted (bad scales must not make
+    /// the planner allocate without bound or convert an out-of-range Double to Int).
+    static let sizeLimit = 1 << 34
+
+    /// A computed output size as an Int, or an error when it is negative, not finite or too large.
+    static func size(_ value: Double) throws -> Int {
+        guard value.isFinite, value >= 0, value <= Double(sizeLimit) else {
+            throw SEUError(.shapeMismatch, "resized dimension \(value) is out of range")
+        }
+        return Int(value)
+    }
+
+    /// A source coordinate clamped to a range where Int conversion is exact and safe.
+    @inline(__always)
+    static func clampedIndex(_ value: Double) -> Int {
+        guard value.isFinite else { return value > 0 ? sizeLimit : -sizeLimit }
+        return Int(min(max(value, -Double(sizeLimit)), Double(sizeLimit)))
     }
 
     /// True when this axis leaves the data unchanged (same size, identity sampling).

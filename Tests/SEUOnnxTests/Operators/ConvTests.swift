@@ -77,6 +77,22 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    func testHugeAttributesAreRejectedNotTrapped() {
+        let x = Tensor(dataType: .float, shape: [1, 1, 4, 4]), w = Tensor(dataType: .float, shape: [1, 1, 2, 2])
+        assertThrowsKind(.invalidNode) {
+            _ = try GraphRunner.run("Conv", inputs: [x, w], attributes: ["pads": .ints([Int.max, 0, 0, 0])])
+        }
+        assertThrowsKind(.invalidNode) {
+            _ = try GraphRunner.run("ConvTranspose", inputs: [x, w], attributes: ["strides": .ints([1 << 40, 1])])
+        }
+        assertThrowsKind(.unsupportedOperator) {
+            _ = try GraphRunner.run("ConvTranspose", inputs: [x, w], attributes: ["output_shape": .ints([1 << 24, 1 << 24])])
+        }
+        assertThrowsKind(.invalidNode) {
+            _ = try GraphRunner.run("MaxPool", inputs: [x], attributes: ["kernel_shape": .ints([2, 2]), "dilations": .ints([Int.min, 1])])
+        }
+    }
+
     func testConvTransposeOutputPaddingAndOutputShape() throws {
         let x = Tensor(shape: [1, 1, 2, 2], floats: [0, 1, 3, 4])
         let w = Tensor(shape: [1, 1, 2, 2], floats: [1, 2, 3, 4])

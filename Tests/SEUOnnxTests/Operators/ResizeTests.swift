@@ -67,7 +67,7 @@ final class ResizeTests: XCTestCase {
         XCTAssertEqual(y.shape, [1, 1, 3, 5])
     }
 
-    func testResizeRejectsBadInputs() {
+    func testResizeRejectsBadInputs() throws {
         assertThrowsKind(.invalidNode) {
             _ = try GraphRunner.run("Resize", inputs: [self.x, self.none, self.none, nil], opset: 13)
         }
@@ -78,5 +78,14 @@ final class ResizeTests: XCTestCase {
             _ = try GraphRunner.run("Resize", inputs: [self.x, self.none, self.scales([1, 1, 2, 2])],
                                     attributes: ["coordinate_transformation_mode": .string("sideways")], opset: 13)
         }
+        assertThrowsKind(.shapeMismatch) {
+            _ = try GraphRunner.run("Resize", inputs: [self.x, self.none, self.scales([1, 1, 1e30, 1])], opset: 13)
+        }
+        assertThrowsKind(.invalidNode) {
+            _ = try GraphRunner.run("Resize", inputs: [self.x, self.none, self.scales([1, 1, .nan, 1])], opset: 13)
+        }
+        // A vanishing scale is an empty output, not a huge antialiasing filter.
+        XCTAssertEqual(try GraphRunner.run("Resize", inputs: [x, none, scales([1, 1, 1e-30, 1])],
+                                           attributes: ["mode": .string("linear"), "antialias": .int(1)], opset: 18)[0].shape, [1, 1, 0, 4])
     }
 }
