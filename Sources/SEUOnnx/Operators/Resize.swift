@@ -13,6 +13,12 @@
 /// Output sizes are ⌊scale · input⌋ (scales) or `sizes`; scales, sizes and roi must be known at
 /// plan time (a graph input re-plans per run). Nearest resizing copies elements of any type;
 /// linear and cubic run on float32/float64.
+///
+/// Sampling follows the ONNX reference implementation (what the conformance data checks), which
+/// differs from onnxruntime in two corner cases: source coordinates are computed in float64
+/// (onnxruntime: float32, so a coordinate within 1e-7 of an integer can round the other way),
+/// and align_corners with a scale whose output size is fractional uses the fractional size
+/// (onnxruntime: the integer size). With `sizes`, or scales giving whole sizes, they agree.
 enum ResizeOperators {
     static func register(in registry: OperatorRegistry) {
         registry.register(OperatorSpec("Resize", since: 10) { context in try buildResize(context) })
@@ -148,6 +154,10 @@ enum ResizeOperators {
         for (i, axis) in axes.enumerated() {
             outputShape[axis] = sizes[i]
             let range = roi.map { ($0[i], $0[axes.count + i]) }
+            // Axes kept at scale 1 are left alone whatever the coordinate mode (as in the ONNX
+            // reference and onnxruntime): tf_half_pixel_for_nn with ceil would otherwise shift them.
+            let unitRange = range.map { abs($0.0) <= 1e-9 && abs($0.1 - 1) <= 1e-9 } ?? true
+            if abs(scales[i] - 1) <= 1e-9, sizes[i] == x.shape[axis], unitRange { continue }
             let plan: ResizeAxis
             do {
                 plan = try ResizeAxis(axis: axis, inputSize: x.shape[axis], outputSize: sizes[i], scale: scales[i],

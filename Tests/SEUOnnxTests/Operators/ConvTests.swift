@@ -60,6 +60,20 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    func testFloat16ConvRunsThroughTheFloat32Kernel() throws {
+        let values: [Float] = [0.5, -1, 2, 0.25, 3, -0.75, 1.5, 1, -2]
+        let half = Tensor(shape: [1, 1, 3, 3], elements: values.map { HalfPrecision.float16Bits(from: $0) })
+        let x = Tensor(dataType: .float16, shape: [1, 1, 3, 3], storage: half.storage)
+        let wHalf = Tensor(shape: [1, 1, 2, 2], elements: [Float(1), 2, -1, 0.5].map { HalfPrecision.float16Bits(from: $0) })
+        let w = Tensor(dataType: .float16, shape: [1, 1, 2, 2], storage: wHalf.storage)
+        let y = try GraphRunner.run("Conv", inputs: [x, w])[0]
+        XCTAssertEqual(y.dataType, .float16)
+        // 0.5 - 2 - 0.125 ... computed in float32 and rounded once at the output.
+        let expected: [Float] = [0.5 * 1 + -1 * 2 + 0.25 * -1 + 3 * 0.5, -1 * 1 + 2 * 2 + 3 * -1 + -0.75 * 0.5,
+                                 0.25 * 1 + 3 * 2 + 1.5 * -1 + 1 * 0.5, 3 * 1 + -0.75 * 2 + 1 * -1 + -2 * 0.5]
+        assertClose(y.floatValues(), expected)
+    }
+
     func testConvRejectsBadShapes() {
         let x = Tensor(dataType: .float, shape: [1, 3, 4, 4])
         assertThrowsKind(.shapeMismatch) {

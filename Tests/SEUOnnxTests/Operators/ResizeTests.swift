@@ -49,6 +49,15 @@ final class ResizeTests: XCTestCase {
         assertTensor(nn, shape: [1, 1, 3, 3], [5, 6, 7, 9, 10, 11, 13, 14, 15])
     }
 
+    func testAxesAtScaleOneAreNotShifted() throws {
+        // tf_half_pixel_for_nn with ceil maps y to ⌈y + 0.5⌉ at scale 1; channels must stay put.
+        let x = Tensor(shape: [1, 2, 2, 2], floats: (0..<8).map(Float.init))
+        let y = try GraphRunner.run("Resize", inputs: [x, nil, nil, Tensor(shape: [4], elements: [Int64(1), 2, 1, 1])], attributes: [
+            "coordinate_transformation_mode": .string("tf_half_pixel_for_nn"), "nearest_mode": .string("ceil"),
+        ], opset: 13)[0]
+        assertTensor(y, shape: [1, 2, 1, 1], [3, 7])
+    }
+
     func testNearestResizeCopiesIntegers() throws {
         let bytes = Tensor(shape: [1, 1, 2, 3], elements: (0..<6).map { UInt8($0 * 40) })
         let y = try GraphRunner.run("Resize", inputs: [bytes, none, scales([1, 1, 2, 2])], attributes: [
