@@ -45,55 +45,116 @@ enum ConvOperators {
 }
 
 /// Conv on float32: inputs X, W, optional B; output preallocated.
+///
+/// Small output planes make thin GEMMs (N = output pixels, e.g. 49 at the end of a ResNet),
+/// which BLAS runs inefficiently; for batches, `imagesPerGemm` images' column matrices are laid
+/// side by side (N = images × pixels) and the product is scattered back to N×C×… order with the
+/// bias. Large planes (or batch 1) multiply straight into the output.
 final class ConvKernel: Kernel {
     let shape: ConvShape
-    /// im2col scratch for one image and group (patchSize × outputPixels); unused (1 element)
-    /// for pointwise and depthwise convolutions.
+    let imagesPerGemm: Int
+    /// Column scratch: patchSize × (imagesPerGemm × outputPixels); unused (1 element) for
+    /// depthwise and for single-image pointwise convolutions.
     private let columns: UnsafeMutablePointer<Float>
+    /// GEMM result for several images: filtersPerGroup × (imagesPerGemm × outputPixels).
+    private let product: UnsafeMutablePointer<Float>
+
+    /// GEMMs narrower than this many columns are widened with more images when the batch allows.
+    static let targetColumns = 1024
 
     init(_ shape: ConvShape) {
         self.shape = shape
-        let size = shape.isPointwise || shape.isDepthwise ? 1 : shape.patchSize * shape.outputPixels
-        columns = .allocate(capacity: max(size, 1))
+        let pixels = max(shape.outputPixels, 1)
+        imagesPerGemm = shape.isDepthwise ? 1 : min(max(shape.batch, 1), max(1, (Self.targetColumns + pixels - 1) / pixels))
+        let needsColumns = !shape.isDepthwise && (!shape.isPointwise || imagesPerGemm > 1)
+        columns = .allocate(capacity: needsColumns ? max(shape.patchSize * imagesPerGemm * shape.outputPixels, 1) : 1)
+        product = .allocate(capacity: imagesPerGemm > 1 ? max(shape.filtersPerGroup * imagesPerGemm * shape.outputPixels, 1) : 1)
     }
 
-    deinit { columns.deallocate() }
+    deinit {
+        columns.deallocate()
+        product.deallocate()
+    }
 
     func run(inputs: [Tensor?], outputs: [Tensor]) throws {
         guard let x = inputs[0], let w = inputs[1] else { return }
         let bias = inputs.count > 2 ? inputs[2]?.floats : nil
         let s = shape
         let out = outputs[0].floats
-        guard s.outputPixels > 0, s.filters > 0 else { return }
+        guard s.outputPixels > 0, s.filters > 0, s.batch > 0 else { return }
         if s.isDepthwise {
             DepthwiseConv.run(x: x.floats, w: w.floats, bias: bias, out: out, shape: s)
             return
         }
-        let pixels = s.outputPixels
+        guard s.patchSize > 0 else {
+            // No input channels: the output is the bias.
+            for plane in 0..<(s.batch * s.filters) {
+                (out + plane * s.outputPixels).update(repeating: bias?[plane % s.filters] ?? 0, count: s.outputPixels)
+            }
+            return
+        }
+        if imagesPerGemm > 1 {
+            var first = 0
+            while first < s.batch {
+                let count = min(imagesPerGemm, s.batch - first)
+                for g in 0..<s.group { multiplyImages(first, count, group: g, x.floats, w.floats, bias, out) }
+                first += count
+            }
+            return
+        }
         for n in 0..<s.batch {
-            for g in 0..<s.group {
-                let input = x.floats + (n * s.channels + g * s.channelsPerGroup) * s.inputPixels
-                let result = out + (n * s.filters + g * s.filtersPerGroup) * pixels
-                if let bias {
-                    // Y starts as the bias; sgemm then accumulates into it (beta = 1).
-                    for f in 0..<s.filtersPerGroup {
-                        (result + f * pixels).update(repeating: bias[g * s.filtersPerGroup + f], count: pixels)
-                    }
+            for g in 0..<s.group { multiplyImage(n, group: g, x.floats, w.floats, bias, out) }
+        }
+    }
+
+    /// One image and group, straight into the output (which starts as the bias, beta = 1).
+    private func multiplyImage(_ n: Int, group g: Int, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                               _ bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>) {
+        let s = shape, pixels = s.outputPixels
+        let input = x + (n * s.channels + g * s.channelsPerGroup) * s.inputPixels
+        let result = out + (n * s.filters + g * s.filtersPerGroup) * pixels
+        if let bias {
+            for f in 0..<s.filtersPerGroup {
+                (result + f * pixels).update(repeating: bias[g * s.filtersPerGroup + f], count: pixels)
+            }
+        }
+        let b: UnsafePointer<Float>
+        if s.isPointwise {
+            b = input
+        } else {
+            Im2Col.fill(columns, from: input, shape: s)
+            b = UnsafePointer(columns)
+        }
+        BLAS.sgemm(m: s.filtersPerGroup, n: pixels, k: s.patchSize,
+                   a: w + g * s.filtersPerGroup * s.patchSize, lda: s.patchSize,
+                   b: b, ldb: pixels, beta: bias == nil ? 0 : 1, c: result, ldc: pixels)
+    }
+
+    /// Images `first..<first+count` of one group in a single GEMM through `product`.
+    private func multiplyImages(_ first: Int, _ count: Int, group g: Int, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                                _ bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>) {
+        let s = shape, pixels = s.outputPixels
+        let width = count * pixels
+        for i in 0..<count {
+            let input = x + ((first + i) * s.channels + g * s.channelsPerGroup) * s.inputPixels
+            if s.isPointwise {
+                for c in 0..<s.channelsPerGroup {
+                    (columns + c * width + i * pixels).update(from: input + c * pixels, count: pixels)
                 }
-                guard s.patchSize > 0 else {
-                    if bias == nil { result.update(repeating: 0, count: s.filtersPerGroup * pixels) }
-                    continue
-                }
-                let b: UnsafePointer<Float>
-                if s.isPointwise {
-                    b = UnsafePointer(input)
-                } else {
-                    Im2Col.fill(columns, from: input, shape: s)
-                    b = UnsafePointer(columns)
-                }
-                BLAS.sgemm(m: s.filtersPerGroup, n: pixels, k: s.patchSize,
-                           a: w.floats + g * s.filtersPerGroup * s.patchSize, lda: s.patchSize,
-                           b: b, ldb: pixels, beta: bias == nil ? 0 : 1, c: result, ldc: pixels)
+            } else {
+                Im2Col.fill(columns + i * pixels, from: input, shape: s, rowStride: width)
+            }
+        }
+        BLAS.sgemm(m: s.filtersPerGroup, n: width, k: s.patchSize,
+                   a: w + g * s.filtersPerGroup * s.patchSize, lda: s.patchSize,
+                   b: columns, ldb: width, c: product, ldc: width)
+        for i in 0..<count {
+            for f in 0..<s.filtersPerGroup {
+                let filter = g * s.filtersPerGroup + f
+                let source = product + f * width + i * pixels
+                let target = out + ((first + i) * s.filters + filter) * pixels
+                let b = bias?[filter] ?? 0
+                for p in 0..<pixels { target[p] = source[p] + b }
             }
         }
     }

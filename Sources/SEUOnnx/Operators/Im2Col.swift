@@ -6,8 +6,12 @@
 /// is its adjoint (adds every column entry back to its input position) for ConvTranspose.
 enum Im2Col {
     /// Fills `columns` from one group's input channels (`input` points at its first channel).
-    static func fill(_ columns: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, shape s: ConvShape) {
+    /// Rows are `rowStride` elements apart (default `outputPixels`), so several images' columns
+    /// can sit side by side in one matrix.
+    static func fill(_ columns: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, shape s: ConvShape,
+                     rowStride: Int? = nil) {
         let pixels = s.outputPixels
+        let stride = rowStride ?? pixels
         let planeSize = s.outH * s.outW
         Parallel.forEach(s.patchSize, minimumPerThread: max(1, 65_536 / max(pixels, 1))) { range in
             for row in range {
@@ -15,7 +19,7 @@ enum Im2Col {
                 let kh = (row / s.kW) % s.kH
                 let kd = (row / (s.kW * s.kH)) % s.kD
                 let c = row / s.kernelSize
-                let destination = columns + row * pixels
+                let destination = columns + row * stride
                 let offsetW = kw * s.dilationW - s.padLeft
                 let (first, last) = validOutputRange(offset: offsetW, stride: s.strideW, size: s.inW, outputs: s.outW)
                 for od in 0..<s.outD {

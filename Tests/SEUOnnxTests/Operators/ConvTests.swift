@@ -43,6 +43,10 @@ final class ConvTests: XCTestCase {
             ([1, 2, 9, 7], [3, 2, 3, 3], ["auto_pad": .string("SAME_LOWER"), "strides": .ints([2, 2])]),
             ([1, 2, 9, 7], [3, 2, 4, 2], ["auto_pad": .string("SAME_UPPER")]),
             ([1, 3, 6, 6], [3, 1, 2, 2], ["group": .int(3), "auto_pad": .string("VALID")]),
+            // Batches whose planes are small enough to share GEMMs, in chunks of 2, 2 and 1.
+            ([5, 4, 20, 30], [6, 2, 3, 3], ["group": .int(2), "pads": .ints([1, 1, 1, 1])]),
+            ([5, 4, 20, 30], [6, 2, 1, 1], ["group": .int(2)]),
+            ([4, 0, 3, 3], [2, 0, 1, 1], [:]),
         ]
         for (index, c) in cases.enumerated() {
             for bias in [false, true] {
