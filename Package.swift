@@ -43,11 +43,17 @@ let package = Package(
 
         .executableTarget(name: "seu-onnx", dependencies: ["SEUOnnx"]),
 
+        // MARK: Examples
+
+        // A complete program using the library API (swift run seu-onnx-example).
+        .executableTarget(name: "seu-onnx-example", dependencies: ["SEUOnnx"], path: "Examples/LibraryExample"),
+
         // MARK: Tests
 
+        // Depends on the executable so that CLI tests can run the freshly built `seu-onnx`.
         .testTarget(
             name: "SEUOnnxTests",
-            dependencies: ["SEUOnnx"]
+            dependencies: ["SEUOnnx", "seu-onnx"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -29,4 +29,11 @@ void seu_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
 void seu_sgemv(int trans_a, int m, int n, float alpha, const float *a, int lda,
                const float *x, int incx, float beta, float *y, int incy);
 
+/// Installs a SIGINT/SIGTERM handler that only records the request (async-signal-safe);
+/// a second Ctrl-C exits immediately with status 130.
+void seu_install_interrupt_handler(void);
+/// 1 once an interrupt was requested.
+int seu_interrupt_requested(void);
+/// 1 when the file descriptor is a terminal.
+int seu_isatty(int fd);
 #endif

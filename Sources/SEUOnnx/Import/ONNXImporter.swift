@@ -53,7 +53,13 @@ public enum ONNXImporter {
             guard let entry = proto.opset_import[i]?.pointee else { continue }
             opsets[normalizedDomain(cString(entry.domain))] = entry.has_version != 0 ? Int(entry.version) : 1
         }
-        if opsets.isEmpty { opsets[""] = 1 }
+        if opsets.isEmpty {
+            // Required since IR 3; its absence usually means the file was cut after the graph.
+            guard proto.has_ir_version == 0 || proto.ir_version < 3 else {
+                throw SEUError(.invalidModel, "no opset_import (the file may be truncated)")
+            }
+            opsets[""] = 1
+        }
         guard proto.has_ir_version != 0 || graphProto.pointee.n_node > 0 else {
             throw SEUError(.invalidModel, "not an ONNX model: no ir_version and no nodes")
         }

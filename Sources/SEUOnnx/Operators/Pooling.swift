@@ -87,7 +87,7 @@ final class WindowPoolKernel: Kernel {
         }
     }
 
-    private func pool<T: RealElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
+    private func pool<T: FloatElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
         let s = shape
         let (wd, wh, ww) = (windows.d, windows.h, windows.w)
         let taps = widthTaps
@@ -160,7 +160,7 @@ final class GlobalPoolKernel: Kernel {
         }
     }
 
-    private func pool<T: RealElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
+    private func pool<T: FloatElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
         let size = self.size, mode = self.mode
         Parallel.forEach(planes, minimumPerThread: max(1, 65_536 / max(size, 1))) { range in
             for p in range {

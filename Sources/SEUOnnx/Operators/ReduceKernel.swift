@@ -54,7 +54,7 @@ final class ReduceKernel: Kernel {
         }
     }
 
-    private func real<T: RealElement>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
+    private func real<T: FloatElement>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
         let count = T(plan.groupSize)
         switch operation {
         case .sum: fold(x, out, T(0), { $0 + $1 }, { $0 })

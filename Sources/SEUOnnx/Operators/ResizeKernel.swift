@@ -107,7 +107,7 @@ final class ResizeInterpolationKernel: Kernel {
         }
     }
 
-    private func resize<T: RealElement>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ weights: (Pass) -> [T]) {
+    private func resize<T: FloatElement>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ weights: (Pass) -> [T]) {
         var source = x
         for (p, pass) in passes.enumerated() {
             let target = p == passes.count - 1 ? y : scratch[p % 2].assumingMemoryBound(to: T.self)
@@ -116,7 +116,7 @@ final class ResizeInterpolationKernel: Kernel {
         }
     }
 
-    private func run<T: RealElement>(_ pass: Pass, _ weights: [T], _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
+    private func run<T: FloatElement>(_ pass: Pass, _ weights: [T], _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
         let plan = pass.plan, inner = pass.inner, taps = plan.taps
         let inLength = plan.inputSize, outLength = plan.outputSize
         let fill = T(extrapolation)

@@ -50,7 +50,7 @@ final class SoftmaxKernel: Kernel {
         }
     }
 
-    private func normalise<T: RealElement>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
+    private func normalise<T: FloatElement>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
         let length = self.length, inner = self.inner, operation = self.operation
         guard length > 0 else { return }
         Parallel.forEach(outer * inner, minimumPerThread: max(1, 16_384 / max(length, 1))) { range in

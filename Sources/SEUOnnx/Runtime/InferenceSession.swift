@@ -40,26 +40,44 @@ public final class InferenceSession {
             throw SEUError(.shapeMismatch, "model has \(declared.count) input(s) (\(declared.map(\.name).joined(separator: ", "))), \(feeds.count) given")
         }
         var symbols: [String: Int] = [:]
-        for (info, feed) in zip(declared, feeds) {
-            guard let type = info.type else { continue }
-            if let expected = type.dataType, expected != feed.dataType {
-                throw SEUError(.shapeMismatch, "input '\(info.name)' expects \(expected), got \(feed.dataType)")
-            }
-            guard let shape = type.shape else { continue }
-            let mismatch = SEUError(.shapeMismatch, "input '\(info.name)' expects shape \(type.shape.map { "[\($0.map(\.description).joined(separator: ","))]" } ?? "?"), got \(feed.shape)")
-            guard shape.count == feed.rank else { throw mismatch }
-            for (dim, actual) in zip(shape, feed.shape) {
-                switch dim {
-                case .fixed(let n) where n != actual: throw mismatch
-                case .symbolic(let name):
-                    if let bound = symbols[name], bound != actual {
-                        throw SEUError(.shapeMismatch, "input '\(info.name)': dimension '\(name)' is \(actual) here but \(bound) in another input")
-                    }
-                    symbols[name] = actual
-                default: break
+        for (index, feed) in feeds.enumerated() {
+            try validate(input: index, feed, symbols: &symbols)
+        }
+    }
+
+    /// Checks one input's type and shape. With `ignoringBatch`, axis 0 is not compared (data
+    /// files hold all samples; batches are cut from them).
+    public func validate(input index: Int, _ feed: Tensor, ignoringBatch: Bool = false) throws {
+        var symbols: [String: Int] = [:]
+        try validate(input: index, feed, symbols: &symbols, ignoringBatch: ignoringBatch)
+    }
+
+    private func validate(input index: Int, _ feed: Tensor, symbols: inout [String: Int], ignoringBatch: Bool = false) throws {
+        let info = inputs[index]
+        guard let type = info.type else { return }
+        if let expected = type.dataType, expected != feed.dataType {
+            throw SEUError(.shapeMismatch, "input '\(info.name)' expects \(expected), got \(feed.dataType)")
+        }
+        guard let shape = type.shape else { return }
+        let declared = "[\(shape.map(\.description).joined(separator: ","))]"
+        let mismatch = SEUError(.shapeMismatch, "input '\(info.name)' expects shape \(declared), got \(feed.shape)")
+        guard shape.count == feed.rank else { throw mismatch }
+        for (axis, (dim, actual)) in zip(shape, feed.shape).enumerated() where !(ignoringBatch && axis == 0) {
+            switch dim {
+            case .fixed(let n) where n != actual: throw mismatch
+            case .symbolic(let name):
+                if let bound = symbols[name], bound != actual {
+                    throw SEUError(.shapeMismatch, "input '\(info.name)': dimension '\(name)' is \(actual) here but \(bound) in another input")
                 }
+                symbols[name] = actual
+            default: break
             }
         }
+    }
+
+    /// The batch size the model fixes on its first input's axis 0, if it is not symbolic.
+    public var fixedBatchSize: Int? {
+        inputs.first?.type?.shape?.first?.fixedValue
     }
 
     /// The plan for these input types (built on first use, then cached).

@@ -2,15 +2,16 @@ import Foundation
 import XCTest
 @testable import SEUOnnx
 
-/// The ONNX node conformance cases of the neural-network operator families (skipped when the
-/// conformance data is absent). `_expanded` cases (function bodies built from other operators)
-/// are left to the elementwise families' tests.
+/// The ONNX node conformance cases of the neural-network operator families, `_expanded`
+/// variants (function bodies built from other operators) included (skipped when the
+/// conformance data is absent).
 final class NNConformanceTests: XCTestCase {
     static let prefixes = [
         "test_basic_conv_", "test_conv_", "test_convtranspose", "test_gemm_", "test_matmul_",
         "test_maxpool_", "test_averagepool_", "test_globalaveragepool", "test_globalmaxpool", "test_lppool_",
         "test_reduce_", "test_argmax_", "test_argmin_", "test_batchnorm_", "test_instancenorm_",
-        "test_layer_normalization_", "test_lrn", "test_softmax_", "test_logsoftmax_", "test_resize_", "test_upsample_",
+        "test_layer_normalization_", "test_lrn", "test_softmax_", "test_logsoftmax_", "test_hardmax_", "test_resize_",
+        "test_upsample_",
     ]
 
     /// Cases deliberately not supported, with the reason.
@@ -20,7 +21,7 @@ final class NNConformanceTests: XCTestCase {
         let root = try NodeCaseRunner.requireRoot()
         let filter = ProcessInfo.processInfo.environment["SEU_CONFORMANCE_FILTER"]
         let cases = try NodeCaseRunner.cases(in: root, prefixes: Self.prefixes) { name in
-            (ProcessInfo.processInfo.environment["SEU_CONFORMANCE_EXPANDED"] == nil && name.contains("_expanded")) || name.contains("integer") || (filter.map { !name.contains($0) } ?? false)
+            name.contains("integer") || (filter.map { !name.contains($0) } ?? false)
         }
         var passed = 0
         var failures: [String] = []
@@ -41,17 +42,15 @@ final class NNConformanceTests: XCTestCase {
     /// Gemm's `broadcast`, BatchNormalization's `is_test`/`spatial`, ReduceSum's axes attribute.
     func testPyTorchConvertedCases() throws {
         let root = try NodeCaseRunner.requireRoot()
-        // Cases that also need operators of other families (Squeeze, Transpose, Neg) are left out.
-        let others: Set<String> = ["test_AvgPool1d", "test_AvgPool1d_stride", "test_Linear_no_bias", "test_Softmin"]
         var cases = try NodeCaseRunner.cases(in: root, subfolder: "pytorch-converted", prefixes: [
             "test_AvgPool", "test_BatchNorm", "test_Conv", "test_Linear", "test_LogSoftmax", "test_MaxPool",
-            "test_Softmax", "test_log_softmax", "test_softmax",
-        ]) { others.contains($0) }
+            "test_Softmax", "test_Softmin", "test_log_softmax", "test_softmax",
+        ])
         cases += try NodeCaseRunner.cases(in: root, subfolder: "pytorch-operator", prefixes: [
             "test_operator_addmm", "test_operator_conv", "test_operator_maxpool", "test_operator_mm",
             "test_operator_reduced", "test_operator_symbolic_override",
-        ]) { $0 == "test_operator_symbolic_override_nested" }
-        XCTAssertGreaterThanOrEqual(cases.count, 60)
+        ])
+        XCTAssertGreaterThanOrEqual(cases.count, 65)
         var failures: [String] = []
         for folder in cases {
             if let reason = NodeCaseRunner.check(folder) { failures.append("\(folder.lastPathComponent): \(reason)") }

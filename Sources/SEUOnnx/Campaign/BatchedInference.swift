@@ -1,0 +1,45 @@
+/// Runs a data set through a session in fixed-size batches, as campaigns do, so that `run`
+/// and `inject` compute every sample with the same plans (and get bit-identical outputs).
+public enum BatchedInference {
+    /// Outputs of the model on every sample, each output concatenated along axis 0.
+    public static func run(session: InferenceSession, data: CampaignData, batchSize: Int) throws -> [Tensor] {
+        var pieces: [[Tensor]] = []
+        for range in data.batchRanges(size: batchSize) {
+            let feeds = data.batch(range)
+            try session.validate(feeds)
+            let plan = try session.plan(for: feeds.map { ValueType($0.dataType, $0.shape) })
+            pieces.append(try plan.run(feeds).map { $0.copy() })
+        }
+        guard let first = pieces.first else { return [] }
+        return try first.indices.map { j in
+            let parts = pieces.map { $0[j] }
+            guard parts.allSatisfy({ $0.rank >= 1 }) else {
+                throw SEUError(.shapeMismatch, "output \(j) has no batch axis; cannot concatenate batches")
+            }
+            var shape = parts[0].shape
+            shape[0] = parts.reduce(0) { $0 + $1.shape[0] }
+            let result = Tensor(dataType: parts[0].dataType, shape: shape)
+            var offset = 0
+            for part in parts {
+                (result.storage.bytes + offset).copyMemory(from: part.storage.bytes, byteCount: part.byteCount)
+                offset += part.byteCount
+            }
+            return result
+        }
+    }
+
+    /// Top-1 and top-5 hits of `output` (rows = samples) against integer labels.
+    public static func hits(output raw: Tensor, labels: [Int]) -> (top1: Int, top5: Int) {
+        let output = raw.convertedToFloat()
+        let rows = output.rank >= 1 ? output.shape[0] : 0
+        guard rows > 0, rows == labels.count else { return (0, 0) }
+        let classes = output.count / rows
+        var top1 = 0, top5 = 0
+        for (row, label) in labels.enumerated() where label >= 0 && label < classes {
+            let line = output.floats + row * classes
+            if Classification.argmax(line, count: classes) == label { top1 += 1 }
+            if Classification.rank(of: label, in: line, count: classes) < 5 { top5 += 1 }
+        }
+        return (top1, top5)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// What a campaign injects and how it draws its faults.
+public struct CampaignConfiguration: Sendable {
+    /// Target tensors (default: every weight and bias).
+    public var selection: TensorSelection = .weights
+    /// Bit positions (0 = MSB), ranges or fields, resolved per tensor type.
+    public var bits: BitSelection = .all
+    public var mode: CampaignMode = .count(300)
+    /// Seed of the fault draw (recorded in summaries; the same seed gives the same faults).
+    public var seed: UInt64 = 0
+    /// Samples per inference batch.
+    public var batchSize: Int = 64
+
+    public init(selection: TensorSelection = .weights, bits: BitSelection = .all, mode: CampaignMode = .count(300),
+                seed: UInt64 = 0, batchSize: Int = 64) {
+        self.selection = selection
+        self.bits = bits
+        self.mode = mode
+        self.seed = seed
+        self.batchSize = batchSize
+    }
+}
+
+/// A fault-injection campaign: for each fault of its list, flip the bit in the stored weight,
+/// evaluate the model on the data, record the result, and flip the bit back.
+///
+/// ```swift
+/// let campaign = try Campaign(model: model, data: CampaignData(inputs: [x], labels: y),
+///                             configuration: .init(bits: [1], mode: .exhaustive))
+/// let summary = try campaign.run { record in print(record.metric) }
+/// ```
+/// Restoring is a second XOR of the same bit, so after a campaign (completed, cancelled or
+/// failed) every weight is bit-identical to before.
+public final class Campaign {
+    public let model: Model
+    public let configuration: CampaignConfiguration
+    public let faults: FaultList
+    public let evaluator: CampaignEvaluator
+
+    public convenience init(model: Model, session: InferenceSession? = nil, data: CampaignData,
+                            configuration: CampaignConfiguration) throws {
+        let names = try configuration.selection.resolve(in: model)
+        let space = try FaultSpace(model: model, names: names, bits: configuration.bits)
+        let faults = try FaultList(space: space, mode: configuration.mode, seed: configuration.seed)
+        try self.init(model: model, session: session, data: data, configuration: configuration, faults: faults)
+    }
+
+    /// A campaign over an explicit list of faults (e.g. a replay of a record file): each
+    /// fault, with all its sites flipped together, is evaluated once, in order, and recorded
+    /// with its position in the list as `id`. Sites may be in any initializer of the model.
+    public convenience init(model: Model, session: InferenceSession? = nil, data: CampaignData,
+                            faults: [Fault], batchSize: Int = 64) throws {
+        var names: [String] = []
+        for site in faults.flatMap(\.sites) where !names.contains(site.tensor) {
+            guard let tensor = model.graph.initializers[site.tensor] else {
+                throw SEUError(.invalidFault, "no initializer named '\(site.tensor)'", location: .init(tensor: site.tensor))
+            }
+            try tensor.checkSite(element: site.index, bit: site.bit, name: site.tensor)
+            names.append(site.tensor)
+        }
+        let space = try FaultSpace(model: model, names: names, bits: .all)
+        let list = try FaultList(space: space, faults: faults)
+        let configuration = CampaignConfiguration(selection: TensorSelection(patterns: names), mode: .explicit(faults.count),
+                                                  batchSize: batchSize)
+        try self.init(model: model, session: session, data: data, configuration: configuration, faults: list)
+    }
+
+    /// A campaign over a prepared fault list.
+    public init(model: Model, session: InferenceSession? = nil, data: CampaignData,
+                configuration: CampaignConfiguration, faults: FaultList) throws {
+        self.model = model
+        self.configuration = configuration
+        self.faults = faults
+        evaluator = try CampaignEvaluator(session: session ?? InferenceSession(model: model), data: data,
+                                          batchSize: configuration.batchSize)
+    }
+
+    /// The fault-free score.
+    public var baseline: Score { evaluator.baseline }
+    /// True when the metric is accuracy against labels (else the top-1 mismatch rate).
+    public var hasLabels: Bool { evaluator.data.labels != nil }
+    public var metricName: String { hasLabels ? "accuracy" : "top-1 mismatch rate" }
+    public var baselineMetric: Double { metric(of: baseline) }
+
+    public func metric(of score: Score) -> Double { hasLabels ? score.accuracy : score.mismatchRate }
+
+    /// Runs faults `range` (default: all) in order. `record` receives each result as soon as
+    /// it exists; `shouldStop` is polled between injections (Ctrl-C); `progress` gets the
+    /// number done.
+    @discardableResult
+    public func run(range: Range<Int>? = nil, shouldStop: () -> Bool = { false },
+                    progress: ((Int) -> Void)? = nil,
+                    record: (InjectionRecord) throws -> Void = { _ in }) throws -> CampaignSummary {
+        let range = range ?? 0..<faults.count
+        var summary = CampaignSummary(campaign: self)
+        let start = DispatchTime.now().uptimeNanoseconds
+        for i in range {
+            if shouldStop() { summary.interrupted = true; break }
+            let result = try inject(faults.fault(i), id: i)
+            summary.add(result)
+            try record(result)
+            progress?(i - range.lowerBound + 1)
+        }
+        summary.elapsedSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return summary
+    }
+
+    /// Evaluates one single-site fault and restores the weight.
+    public func inject(_ site: FaultSite, id: Int) throws -> InjectionRecord {
+        try inject(Fault(site), id: id)
+    }
+
+    /// Evaluates a fault (all its sites flipped at once) and restores the weights. The record
+    /// describes the first site; the others are listed in `extraSites`.
+    public func inject(_ fault: Fault, id: Int) throws -> InjectionRecord {
+        guard let first = fault.sites.first else {
+            throw SEUError(.invalidFault, "a fault needs at least one site")
+        }
+        var tensors: [Tensor] = []
+        for site in fault.sites {
+            guard let tensor = model.graph.initializers[site.tensor] else {
+                throw SEUError(.invalidFault, "no initializer named '\(site.tensor)'", location: .init(tensor: site.tensor))
+            }
+            try tensor.checkSite(element: site.index, bit: site.bit, name: site.tensor)
+            tensors.append(tensor)
+        }
+        let target = tensors[0]
+        let bitsBefore = target.bitPattern(ofElement: first.index)
+        let before = target.doubleValue(at: first.index)
+        for (site, tensor) in zip(fault.sites, tensors) { tensor.flipBit(at: site.bit, ofElement: site.index) }
+        // Undo in reverse order, so sites repeated within one fault restore exactly too.
+        defer {
+            for (site, tensor) in zip(fault.sites, tensors).reversed() { tensor.flipBit(at: site.bit, ofElement: site.index) }
+        }
+        let after = target.doubleValue(at: first.index)
+        let bitsAfter = target.bitPattern(ofElement: first.index)
+        let score = try evaluator.evaluate()
+        let value = metric(of: score)
+        return InjectionRecord(id: id, tensor: first.tensor, index: first.index, bit: first.bit,
+                               dataType: target.dataType, before: before, after: after,
+                               bitsBefore: bitsBefore, bitsAfter: bitsAfter,
+                               metric: value, delta: value - baselineMetric,
+                               top5: hasLabels ? score.top5Accuracy : nil,
+                               mismatches: score.mismatches, nonfiniteSamples: score.nonfiniteSamples,
+                               masked: score.identical, maxAbsoluteError: score.maxAbsoluteError,
+                               meanSquaredError: score.meanSquaredError,
+                               extraSites: Array(fault.sites.dropFirst()))
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import SEUOnnx
+
+/// `--input`, `--labels`, `--seed`, `--batch-size`: the data a command evaluates.
+enum DataOptions {
+    static func load(_ arguments: ParsedArguments, session: InferenceSession) throws -> CampaignData {
+        let paths = arguments.strings("--input")
+        var inputs: [Tensor]
+        if paths.isEmpty {
+            inputs = try SyntheticInput.make(for: session.inputs, seed: try arguments.uint64("--seed") ?? 0)
+        } else {
+            guard paths.count == session.inputs.count else {
+                throw SEUError(.invalidArgument, "the model has \(session.inputs.count) input(s) (\(session.inputs.map(\.name).joined(separator: ", "))); \(paths.count) --input file(s) given",
+                               location: .init(argument: "--input"))
+            }
+            inputs = try paths.map { try CLI.loadArray($0, flag: "--input") }
+            // Check the shapes now so the error names the file rather than a batch.
+            for (index, (path, tensor)) in zip(paths, inputs).enumerated() {
+                do {
+                    try session.validate(input: index, tensor, ignoringBatch: true)
+                } catch let error as SEUError {
+                    var located = error
+                    located.location.file = path
+                    throw located
+                }
+            }
+        }
+        let labels = try arguments.string("--labels").map { try CLI.loadArray($0, flag: "--labels") }
+        return try CampaignData(inputs: inputs, labels: labels)
+    }
+
+    /// `--batch-size` (default 64); a model whose batch axis is fixed (some exports fix it
+    /// to 1) is run at that size.
+    static func batchSize(_ arguments: ParsedArguments, session: InferenceSession) throws -> Int {
+        let size = try arguments.int("--batch-size") ?? 64
+        guard size > 0 else {
+            throw SEUError(.invalidArgument, "must be positive, got \(size)", location: .init(argument: "--batch-size"))
+        }
+        if let fixed = session.fixedBatchSize, fixed != size {
+            if arguments.has("--batch-size") {
+                CLI.note("note: the model fixes its batch axis to \(fixed); using --batch-size \(fixed)")
+            }
+            return fixed
+        }
+        return size
+    }
+}
+
+/// Refuses to write over an input file.
+enum OutputSafety {
+    static func checkWritable(_ path: String, inputs: [String], flag: String) throws {
+        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        for input in inputs {
+            let source = URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path
+            if source == target {
+                throw SEUError(.refusedOverwrite, "refusing to overwrite the input file \(input)", location: .init(argument: flag))
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import XCTest
+@testable import SEUOnnx
+
+/// Bad files and bad graphs give one `SEUError` of a stable kind, never a crash.
+final class BadInputTests: XCTestCase {
+    private func kind(_ body: () throws -> Void) -> SEUError.Kind? {
+        do { try body() } catch let error as SEUError { return error.kind } catch { return nil }
+        return nil
+    }
+
+    func testMissingEmptyAndNonONNXFiles() throws {
+        let folder = try TestPaths.temporaryDirectory(self)
+        XCTAssertEqual(kind { _ = try Model(path: folder.appendingPathComponent("absent.onnx").path) }, .io)
+        XCTAssertEqual(kind { _ = try Model(path: folder.path) }, .io)
+        let empty = folder.appendingPathComponent("empty.onnx")
+        try Data().write(to: empty)
+        XCTAssertEqual(kind { _ = try Model(contentsOf: empty) }, .invalidModel)
+        let text = folder.appendingPathComponent("text.onnx")
+        try Data("this is not a model, just text\n".utf8).write(to: text)
+        XCTAssertEqual(kind { _ = try Model(contentsOf: text) }, .invalidModel)
+        let npy = folder.appendingPathComponent("array.onnx")
+        try NPY.encode(Tensor(shape: [3], floats: [1, 2, 3])).write(to: npy)
+        XCTAssertEqual(kind { _ = try Model(contentsOf: npy) }, .invalidModel)
+    }
+
+    func testTruncatedModelsAreRejectedAtEveryLength() throws {
+        let source = TestPaths.fixtures.appendingPathComponent("tiny_cnn.onnx")
+        let bytes = try Data(contentsOf: source)
+        let folder = try TestPaths.temporaryDirectory(self)
+        let truncated = folder.appendingPathComponent("truncated.onnx")
+        // Cutting inside the weights or the graph must fail cleanly, never trap.
+        for length in stride(from: 1, to: bytes.count - 1, by: max(1, bytes.count / 97)) {
+            try bytes.prefix(length).write(to: truncated)
+            let result = kind { _ = try Model(contentsOf: truncated) }
+            XCTAssertTrue(result == .invalidModel, "length \(length): \(String(describing: result))")
+        }
+    }
+
+    func testMissingExternalDataNamesTheFile() throws {
+        let source = TestPaths.fixtures.appendingPathComponent("tiny_cnn_external.onnx")
+        let folder = try TestPaths.temporaryDirectory(self)
+        let copy = folder.appendingPathComponent("model.onnx")
+        try FileManager.default.copyItem(at: source, to: copy)
+        do {
+            _ = try Model(contentsOf: copy)
+            XCTFail("expected an error")
+        } catch let error as SEUError {
+            XCTAssertEqual(error.kind, .missingExternalData)
+            XCTAssertTrue(error.description.contains("tiny_cnn_external.onnx.data"), error.description)
+            XCTAssertFalse(error.description.contains("\n"))
+        }
+    }
+
+    func testUnsupportedOperatorsAreListedTogetherBeforeRunning() throws {
+        let nodes = [
+            Node(name: "a", opType: "FancyOp", inputs: ["x"], outputs: ["y"]),
+            Node(name: "b", opType: "Relu", inputs: ["y"], outputs: ["z"]),
+            Node(name: "c", opType: "OtherOp", domain: "com.example", inputs: ["z"], outputs: ["w"]),
+            Node(name: "d", opType: "FancyOp", inputs: ["w"], outputs: ["v"]),
+        ]
+        let graph = Graph(nodes: nodes, inputs: [ValueInfo(name: "x", type: TensorType(dataType: .float, shape: [.fixed(2)]))],
+                          outputs: [ValueInfo(name: "v", type: nil)])
+        let model = Model(irVersion: 8, opsetImports: ["": 17, "com.example": 1], graph: graph)
+        do {
+            _ = try InferenceSession(model: model)
+            XCTFail("expected an error")
+        } catch let error as SEUError {
+            XCTAssertEqual(error.kind, .unsupportedOperator)
+            XCTAssertTrue(error.message.contains("FancyOp (ai.onnx opset 17)"), error.message)
+            XCTAssertTrue(error.message.contains("OtherOp (com.example opset 1)"), error.message)
+            XCTAssertTrue(error.message.contains("2 unsupported operators"), error.message)
+        }
+    }
+
+    func testWrongInputShapeAndType() throws {
+        let session = try InferenceSession(model: TinyModels.classifier())
+        XCTAssertEqual(kind { _ = try session.run([Tensor(shape: [2, 5], floats: Array(repeating: 0, count: 10))]) }, .shapeMismatch)
+        XCTAssertEqual(kind { _ = try session.run([Tensor(shape: [4], floats: [0, 0, 0, 0])]) }, .shapeMismatch)
+        XCTAssertEqual(kind { _ = try session.run([Tensor(shape: [1, 4], elements: [Int64(0), 0, 0, 0])]) }, .shapeMismatch)
+        XCTAssertEqual(kind { _ = try session.run([]) }, .shapeMismatch)
+        // Any batch size works for a symbolic batch axis.
+        XCTAssertEqual(try session.run([Tensor(shape: [5, 4], floats: Array(repeating: 1, count: 20))])[0].shape, [5, 3])
+    }
+
+    func testPatternMatchingNoTensor() throws {
+        let model = TinyModels.classifier()
+        XCTAssertEqual(kind { _ = try TensorSelection(patterns: ["conv*"]).resolve(in: model) }, .noMatchingTensor)
+        XCTAssertEqual(try TensorSelection(patterns: ["fc.*"]).resolve(in: model), ["fc.weight", "fc.bias"])
+    }
+
+    func testMalformedNPY() throws {
+        XCTAssertEqual(kind { _ = try NPY.decode(Data("nope".utf8)) }, .invalidArray)
+        var truncated = NPY.encode(Tensor(shape: [10], floats: Array(repeating: 1, count: 10)))
+        truncated.removeLast(8)
+        XCTAssertEqual(kind { _ = try NPY.decode(truncated) }, .invalidArray)
+        let round = try NPY.decode(NPY.encode(Tensor(shape: [2, 3], elements: [Int64(1), 2, 3, 4, 5, 6])))
+        XCTAssertEqual(round.shape, [2, 3])
+        XCTAssertEqual(round.elements(as: Int64.self), [1, 2, 3, 4, 5, 6])
+    }
+}
