@@ -1,4 +1,9 @@
-/// Gemm: Y = alpha · op(A) · op(B) + beta · C, with C broadcast to [M, N]; OpenBLAS sgemm.
+/// Gemm (opsets 1, 6, 7, 9, 11, 13): Y = alpha · op(A) · op(B) + beta · C, with C broadcast
+/// (unidirectionally) to [M, N]; OpenBLAS sgemm, or sgemv when M == 1 (a fully connected layer
+/// at batch 1 is a memory-bound matrix-vector product).
+///
+/// Version differences: before opset 7 a `broadcast` attribute enabled C broadcasting (C is
+/// always broadcast here, a superset); C is optional from opset 11.
 enum GemmOperators {
     static func register(in registry: OperatorRegistry) {
         registry.register(OperatorSpec("Gemm") { context in
@@ -47,12 +52,26 @@ final class GemmKernel: Kernel {
     func run(inputs: [Tensor?], outputs: [Tensor]) throws {
         guard let a = inputs[0], let b = inputs[1] else { return }
         let y = outputs[0].floats
+        guard m > 0, n > 0 else { return }
         var accumulate: Float = 0
-        if let walk = biasWalk, beta != 0, let c = inputs[2] {
+        if let walk = biasWalk, beta != 0, inputs.count > 2, let c = inputs[2] {
             // Y starts as beta · C (broadcast); the product is then accumulated into it.
             let beta = self.beta
             ElementwiseLoops.binary(walk, c.floats, y, y) { cv, _ in beta * cv }
             accumulate = 1
+        }
+        guard k > 0, alpha != 0 else {
+            if accumulate == 0 { y.update(repeating: 0, count: m * n) }
+            return
+        }
+        if m == 1 {
+            // op(A) is one row (contiguous whatever transA says); y = alpha · op(B)ᵀ · a.
+            if transB {
+                BLAS.sgemv(m: n, n: k, alpha: alpha, a: b.floats, lda: k, x: a.floats, beta: accumulate, y: y)
+            } else {
+                BLAS.sgemv(transposeA: true, m: k, n: n, alpha: alpha, a: b.floats, lda: n, x: a.floats, beta: accumulate, y: y)
+            }
+            return
         }
         BLAS.sgemm(transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha,
                    a: a.floats, lda: transA ? m : k, b: b.floats, ldb: transB ? k : n,

@@ -1,77 +1,102 @@
-/// ReduceMean (axes as attribute before opset 18, as input from 18).
+/// ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1, ReduceL2, ReduceLogSum,
+/// ReduceLogSumExp and ReduceSumSquare, all opsets.
+///
+/// Version differences: `axes` is an attribute before the opset where it became an optional
+/// input (ReduceSum 13, the others 18); `noop_with_empty_axes` exists from then on (without it,
+/// or with 0, empty axes reduce over every axis; with 1 they make the op an identity);
+/// ReduceMax/ReduceMin accept int8/uint8 from 12 and bool from 20. Reducing over an empty set
+/// gives the operation's identity (0, 1, -inf for Max and LogSum/LogSumExp, +inf for Min;
+/// NaN for Mean).
+///
+/// Max and Min propagate NaN (as PyTorch does), so faults stay visible.
 enum ReduceOperators {
+    enum Operation: String, CaseIterable {
+        case sum = "ReduceSum", mean = "ReduceMean", max = "ReduceMax", min = "ReduceMin"
+        case prod = "ReduceProd", l1 = "ReduceL1", l2 = "ReduceL2", logSum = "ReduceLogSum"
+        case logSumExp = "ReduceLogSumExp", sumSquare = "ReduceSumSquare"
+
+        /// First opset where `axes` is an input instead of an attribute.
+        var axesInputSince: Int { self == .sum ? 13 : 18 }
+    }
+
+    static let numericTypes: Set<DataType> = [.float, .double, .int32, .int64, .uint32, .uint64]
+
     static func register(in registry: OperatorRegistry) {
-        registry.register(OperatorSpec("ReduceMean") { context in
-            let x = try context.expect(0, [.float])
-            let keepDims = try context.node.int("keepdims", default: 1) != 0
-            let noopWithEmptyAxes = try context.node.int("noop_with_empty_axes", default: 0) != 0
-            let axesValue = context.opset >= 18 ? try context.constantInts(1) : try context.node.ints("axes")
-            var axes = Set<Int>()
-            for axis in axesValue ?? [] {
-                guard axis >= -x.rank && axis < max(x.rank, 1) else {
-                    throw context.error("axis \(axis) out of range for rank \(x.rank)", attribute: "axes")
+        for op in Operation.allCases {
+            registry.register(OperatorSpec(op.rawValue) { context in
+                var allowed = numericTypes
+                if op == .max || op == .min { allowed.formUnion([.int8, .uint8, .bool]) }
+                let x = try context.expect(0, allowed)
+                let keepDims = try context.node.int("keepdims", default: 1) != 0
+                let axesInput = context.opset >= op.axesInputSince
+                let noop = try axesInput && context.node.int("noop_with_empty_axes", default: 0) != 0
+                let requested = axesInput ? try context.constantInts(1) : try context.node.ints("axes")
+                var axes = Set<Int>()
+                for axis in requested ?? [] {
+                    guard axis >= -x.rank && axis < max(x.rank, 1) else {
+                        throw context.error("axis \(axis) out of range for rank \(x.rank)", attribute: "axes")
+                    }
+                    axes.insert(axis < 0 ? axis + x.rank : axis)
                 }
-                axes.insert(axis < 0 ? axis + x.rank : axis)
-            }
-            if axes.isEmpty && !noopWithEmptyAxes { axes = Set(0..<x.rank) }
-            let reduction = Reduction(shape: x.shape, axes: axes, keepDims: keepDims)
-            let kernel = ClosureKernel { inputs, outputs in
-                guard let input = inputs[0] else { return }
-                reduction.mean(input.floats, outputs[0].floats)
-            }
-            return KernelBuild(kernel: kernel, outputType: ValueType(.float, reduction.outputShape))
-        })
+                if axes.isEmpty {
+                    if noop { return KernelBuild(kernel: ReduceCopyKernel(), outputType: x) }
+                    axes = Set(0..<x.rank)
+                }
+                let plan = ReductionPlan(shape: x.shape, axes: axes, keepDims: keepDims)
+                return KernelBuild(kernel: ReduceKernel(op, x.dataType, plan),
+                                   outputType: ValueType(x.dataType, plan.outputShape))
+            })
+        }
     }
 }
 
-/// Geometry of a reduction over a set of axes: each input element maps to one output element.
-struct Reduction {
-    let inputShape: [Int]
-    let axes: Set<Int>
+/// Identity for `noop_with_empty_axes`: copies the input bytes.
+final class ReduceCopyKernel: Kernel {
+    func run(inputs: [Tensor?], outputs: [Tensor]) throws {
+        guard let x = inputs[0] else { return }
+        outputs[0].assign(from: x)
+    }
+}
+
+/// Which input elements each output element of a reduction combines.
+///
+/// Output element `o` reduces `x[outputBase[o] + reducedOffsets[r]]` for every `r` (in
+/// row-major order of the reduced axes). When the reduced axes are the trailing ones,
+/// `reducedOffsets` is `0..<groupSize` and `contiguous` is true.
+struct ReductionPlan {
     let outputShape: [Int]
-    /// Output strides per input axis (0 on reduced axes).
-    let outputStrides: [Int]
-    let groupSize: Int
+    let outputBase: [Int]
+    let reducedOffsets: [Int]
+    let contiguous: Bool
+    var groupSize: Int { reducedOffsets.count }
+    var outputCount: Int { outputBase.count }
 
     init(shape: [Int], axes: Set<Int>, keepDims: Bool) {
-        inputShape = shape
-        self.axes = axes
-        var kept: [Int] = []
-        for (axis, dim) in shape.enumerated() {
-            if axes.contains(axis) { if keepDims { kept.append(1) } } else { kept.append(dim) }
+        outputShape = shape.enumerated().compactMap { axis, dim in
+            axes.contains(axis) ? (keepDims ? 1 : nil) : dim
         }
-        outputShape = kept
-        var strides = [Int](repeating: 0, count: shape.count)
+        var strides = [Int](repeating: 1, count: shape.count)
         var acc = 1
-        for axis in stride(from: shape.count - 1, through: 0, by: -1) where !axes.contains(axis) {
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[axis] = acc
             acc *= shape[axis]
         }
-        outputStrides = strides
-        groupSize = axes.reduce(1) { $0 * shape[$1] }
-    }
-
-    /// out = mean over the reduced axes, accumulated in input order.
-    func mean(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-        let outCount = Tensor.elementCount(outputShape)
-        out.update(repeating: 0, count: outCount)
-        let count = Tensor.elementCount(inputShape)
-        let rank = inputShape.count
-        var index = [Int](repeating: 0, count: rank)
-        var offset = 0
-        for i in 0..<count {
-            out[offset] += x[i]
-            var axis = rank - 1
-            while axis >= 0 {
-                index[axis] += 1
-                offset += outputStrides[axis]
-                if index[axis] < inputShape[axis] { break }
-                offset -= outputStrides[axis] * inputShape[axis]
-                index[axis] = 0
-                axis -= 1
+        /// Offsets of every index combination over `selected` axes, row-major.
+        func offsets(_ selected: [Int]) -> [Int] {
+            var result = [0]
+            for axis in selected {
+                var next: [Int] = []
+                next.reserveCapacity(result.count * shape[axis])
+                for base in result {
+                    for i in 0..<shape[axis] { next.append(base + i * strides[axis]) }
+                }
+                result = next
             }
+            return result
         }
-        let scale = groupSize > 0 ? 1 / Float(groupSize) : .nan
-        for i in 0..<outCount { out[i] *= scale }
+        let reduced = (0..<shape.count).filter { axes.contains($0) }
+        outputBase = offsets((0..<shape.count).filter { !axes.contains($0) })
+        reducedOffsets = offsets(reduced)
+        contiguous = reducedOffsets.enumerated().allSatisfy { $0.offset == $0.element }
     }
 }

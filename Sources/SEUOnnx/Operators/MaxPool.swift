@@ -1,0 +1,198 @@
+/// MaxPool (opsets 1, 8, 10, 11, 12, 22) over N×C×spatial (1-D to 3-D) row-major tensors.
+///
+/// Version differences are additive attributes, read whenever present: opset 8 adds the
+/// optional Indices output and `storage_order`, opset 10 `ceil_mode` and `dilations`, opset 12
+/// int8/uint8 inputs. Indices are flat positions in the whole input tensor (N and C included),
+/// with the spatial part row-major (`storage_order` 0) or column-major (1).
+///
+/// NaN semantics follow PyTorch: a NaN in a window wins, so faults that produce NaN stay
+/// visible. Ties keep the first position. A window entirely in padding yields the type's
+/// lowest value (-inf for floats).
+enum MaxPoolOperators {
+    static func register(in registry: OperatorRegistry) {
+        registry.register(OperatorSpec("MaxPool") { context in
+            let x = try context.expect(0, [.float, .double, .int8, .uint8])
+            guard (3...5).contains(x.rank) else {
+                throw context.error("only 1-D, 2-D and 3-D pooling is supported (input rank \(x.rank))", kind: .unsupportedOperator)
+            }
+            guard let kernelShape = try context.node.ints("kernel_shape") else {
+                throw context.error("kernel_shape is required", attribute: "kernel_shape")
+            }
+            let ceil = try context.node.int("ceil_mode", default: 0) != 0
+            try WindowLimits.check(context.node)
+            let geometry = try SpatialGeometry.resolve(node: context.node, inputSpatial: Array(x.shape[2...]),
+                                                       kernel: kernelShape, ceilMode: ceil)
+            let storageOrder = try context.node.int("storage_order", default: 0)
+            guard storageOrder == 0 || storageOrder == 1 else {
+                throw context.error("storage_order must be 0 or 1", attribute: "storage_order")
+            }
+            let shape = ConvShape(input: x.shape, filters: x.shape[1], group: x.shape[1], geometry: geometry)
+            let outputShape = Array(x.shape[0..<2]) + geometry.outputSize
+            var types = [ValueType(x.dataType, outputShape)]
+            if context.node.outputs.count > 1 && !context.node.outputs[1].isEmpty {
+                types.append(ValueType(.int64, outputShape))
+            }
+            let kernel = MaxPoolKernel(shape, dataType: x.dataType, columnMajorIndices: storageOrder == 1)
+            return KernelBuild(kernel: kernel, outputTypes: types)
+        })
+    }
+}
+
+/// Element types MaxPool handles, with their NaN-aware "replaces the current maximum" test.
+protocol MaxPoolElement: Comparable {
+    static var lowest: Self { get }
+    /// True when `count` elements from `x` include a NaN.
+    static func containsNaN(_ x: UnsafePointer<Self>, _ count: Int) -> Bool
+    /// True when `self` should replace `best` as the window maximum (NaN wins and then stays).
+    func beats(_ best: Self) -> Bool
+}
+
+extension Float: MaxPoolElement {
+    static var lowest: Float { -.infinity }
+    static func containsNaN(_ x: UnsafePointer<Float>, _ count: Int) -> Bool { NaNScan.contains(x, count) }
+    @inline(__always) func beats(_ best: Float) -> Bool { !best.isNaN && !(self <= best) }
+}
+
+extension Double: MaxPoolElement {
+    static var lowest: Double { -.infinity }
+    static func containsNaN(_ x: UnsafePointer<Double>, _ count: Int) -> Bool { NaNScan.contains(x, count) }
+    @inline(__always) func beats(_ best: Double) -> Bool { !best.isNaN && !(self <= best) }
+}
+
+extension Int8: MaxPoolElement {
+    static var lowest: Int8 { .min }
+    static func containsNaN(_ x: UnsafePointer<Int8>, _ count: Int) -> Bool { false }
+    @inline(__always) func beats(_ best: Int8) -> Bool { self > best }
+}
+
+extension UInt8: MaxPoolElement {
+    static var lowest: UInt8 { .min }
+    static func containsNaN(_ x: UnsafePointer<UInt8>, _ count: Int) -> Bool { false }
+    @inline(__always) func beats(_ best: UInt8) -> Bool { self > best }
+}
+
+/// Not generic itself: `run` dispatches to a generic method with a concrete type, so the loop
+/// is specialised (methods of a generic class called through `Kernel` would not be).
+final class MaxPoolKernel: Kernel {
+    let shape: ConvShape
+    let dataType: DataType
+    let columnMajorIndices: Bool
+    let windows: (d: PoolingWindows, h: PoolingWindows, w: PoolingWindows)
+    let widthTaps: [(first: Int, last: Int, offset: Int)]
+
+    init(_ shape: ConvShape, dataType: DataType, columnMajorIndices: Bool) {
+        self.shape = shape
+        windows = PoolingWindows.axes(shape)
+        widthTaps = PoolingWindows.widthTaps(shape)
+        self.dataType = dataType
+        self.columnMajorIndices = columnMajorIndices
+    }
+
+    func run(inputs: [Tensor?], outputs: [Tensor]) throws {
+        guard let x = inputs[0] else { return }
+        let indices = outputs.count > 1 ? outputs[1].pointer(as: Int64.self) : nil
+        switch dataType {
+        case .double: pool(x.pointer(as: Double.self), outputs[0].pointer(as: Double.self), indices)
+        case .int8: pool(x.pointer(as: Int8.self), outputs[0].pointer(as: Int8.self), indices)
+        case .uint8: pool(x.pointer(as: UInt8.self), outputs[0].pointer(as: UInt8.self), indices)
+        default: pool(x.floats, outputs[0].floats, indices)
+        }
+    }
+
+    /// Without indices: row at a time, one kernel tap after the other, so the inner loop over
+    /// output columns is a branch-free maximum that vectorises. A plane holding a NaN takes the
+    /// exact per-window path instead (NaN must win, which a plain `>` select does not ensure).
+    private func poolRows<T: MaxPoolElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
+        let s = shape
+        let (wd, wh) = (windows.d, windows.h)
+        let taps = widthTaps
+        let work = s.outputPixels * s.kernelSize
+        Parallel.forEach(s.batch * s.channels, minimumPerThread: max(1, 65_536 / max(work, 1))) { range in
+            for plane in range {
+                let input = source + plane * s.inputPixels
+                let output = out + plane * s.outputPixels
+                if T.containsNaN(input, s.inputPixels) {
+                    poolWindows(input, output, plane: plane, indices: nil)
+                    continue
+                }
+                for od in 0..<s.outD {
+                    for oh in 0..<s.outH {
+                        let line = output + (od * s.outH + oh) * s.outW
+                        line.update(repeating: T.lowest, count: s.outW)
+                        for kd in wd.first[od]..<wd.last[od] {
+                            let id = wd.start[od] + kd * s.dilationD
+                            for kh in wh.first[oh]..<wh.last[oh] {
+                                let row = input + (id * s.inH + wh.start[oh] + kh * s.dilationH) * s.inW
+                                for tap in taps {
+                                    let shifted = row + tap.offset
+                                    switch s.strideW {
+                                    case 1:
+                                        for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow]) }
+                                    case 2:
+                                        for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow &* 2]) }
+                                    default:
+                                        for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow &* s.strideW]) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func pool<T: MaxPoolElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
+                                         _ indices: UnsafeMutablePointer<Int64>?) {
+        guard let indices else {
+            poolRows(source, out)
+            return
+        }
+        let s = shape
+        let work = s.outputPixels * s.kernelSize
+        Parallel.forEach(s.batch * s.channels, minimumPerThread: max(1, 65_536 / max(work, 1))) { range in
+            for plane in range {
+                poolWindows(source + plane * s.inputPixels, out + plane * s.outputPixels, plane: plane, indices: indices)
+            }
+        }
+    }
+
+    /// One plane, window by window, tracking the position of the maximum (first one on ties;
+    /// a NaN wins and then stays).
+    private func poolWindows<T: MaxPoolElement>(_ input: UnsafePointer<T>, _ output: UnsafeMutablePointer<T>,
+                                                plane: Int, indices: UnsafeMutablePointer<Int64>?) {
+        let s = shape
+        let (wd, wh, ww) = (windows.d, windows.h, windows.w)
+        for od in 0..<s.outD {
+            for oh in 0..<s.outH {
+                for ow in 0..<s.outW {
+                    var best = T.lowest
+                    var bestIndex = -1
+                    for kd in wd.first[od]..<wd.last[od] {
+                        let id = wd.start[od] + kd * s.dilationD
+                        for kh in wh.first[oh]..<wh.last[oh] {
+                            let row = (id * s.inH + wh.start[oh] + kh * s.dilationH) * s.inW + ww.start[ow]
+                            for kw in ww.first[ow]..<ww.last[ow] {
+                                let position = row + kw * s.dilationW
+                                let v = input[position]
+                                if bestIndex < 0 || v.beats(best) {
+                                    best = v
+                                    bestIndex = position
+                                }
+                            }
+                        }
+                    }
+                    let o = (od * s.outH + oh) * s.outW + ow
+                    output[o] = best
+                    guard let indices else { continue }
+                    var flat = max(bestIndex, 0)
+                    if columnMajorIndices {
+                        let w = flat % s.inW, h = (flat / s.inW) % s.inH, d = flat / (s.inW * s.inH)
+                        flat = h + w * s.inH + d * s.inH * s.inW
+                    }
+                    indices[plane * s.outputPixels + o] = Int64(plane * s.inputPixels + flat)
+                }
+            }
+        }
+    }
+}
