@@ -6,6 +6,9 @@ let commands: [Command] = [
     InfoCommand.command,
     RunCommand.command,
     InjectCommand.command,
+    PlanCommand.command,
+    ReportCommand.command,
+    MergeCommand.command,
 ]
 
 exit(CLI.main(CommandLine.arguments, commands: commands))

@@ -60,17 +60,20 @@ public final class Campaign {
 
     /// Runs faults `range` (default: all) in order. `record` receives each result as soon as
     /// it exists; `shouldStop` is polled between injections (Ctrl-C); `progress` gets the
-    /// number done.
+    /// number done. `previous` are records of earlier faults (a resumed campaign) that the
+    /// summary includes; `previous.count + range.count` faults are planned.
     @discardableResult
-    public func run(range: Range<Int>? = nil, shouldStop: () -> Bool = { false },
+    public func run(range: Range<Int>? = nil, previous: [InjectionRecord] = [], shouldStop: () -> Bool = { false },
                     progress: ((Int) -> Void)? = nil,
                     record: (InjectionRecord) throws -> Void = { _ in }) throws -> CampaignSummary {
         let range = range ?? 0..<faults.count
         var summary = CampaignSummary(campaign: self)
+        summary.plannedInjections = previous.count + range.count
+        for earlier in previous { summary.add(earlier) }
         let start = DispatchTime.now().uptimeNanoseconds
         for i in range {
             if shouldStop() { summary.interrupted = true; break }
-            let result = try inject(faults[i], id: i)
+            let result = try inject(faults.fault(i), id: i)
             summary.add(result)
             try record(result)
             progress?(i - range.lowerBound + 1)
@@ -118,6 +121,6 @@ public final class Campaign {
                                mismatches: score.mismatches, nonfiniteSamples: score.nonfiniteSamples,
                                masked: score.identical, maxAbsoluteError: score.maxAbsoluteError,
                                meanSquaredError: score.meanSquaredError,
-                               extraSites: Array(fault.sites.dropFirst()))
+                               extraSites: Array(fault.sites.dropFirst()), top5Mismatches: score.top5Mismatches)
     }
 }

@@ -59,6 +59,10 @@ public enum CampaignMode: Equatable, Sendable {
     case bernoulli(Double)
     /// N distinct sites drawn uniformly from the space.
     case count(Int)
+    /// A statistically sized random campaign, optionally stratified (see `SamplePlan`).
+    case planned(SamplePlan)
+    /// Multi-fault missions under an upset rate and a mission time (see `ThreatModel`).
+    case missions(ThreatModel)
 }
 
 /// The ordered list of single-site faults of a campaign (lazy for exhaustive campaigns).
@@ -66,6 +70,8 @@ public struct FaultList: Sendable {
     public let space: FaultSpace
     /// Positions in the space; nil means every position in order (exhaustive).
     private let positions: [Int]?
+    /// Multi-site faults (threat-model missions): every site of fault i; nil for single sites.
+    private var groups: [[Int]]? = nil
 
     public init(space: FaultSpace, mode: CampaignMode, seed: UInt64) throws {
         self.space = space
@@ -106,6 +112,13 @@ public struct FaultList: Sendable {
                 }
                 positions = chosen.sorted()
             }
+        case .planned(let plan):
+            let planned = plan.positions(in: space, seed: seed)
+            positions = planned.count == space.size ? nil : planned
+        case .missions(let threat):
+            let missions = try threat.missionPositions(in: space, seed: seed)
+            positions = missions.map { $0.first ?? 0 }
+            groups = missions
         }
     }
 
@@ -121,6 +134,15 @@ public struct FaultList: Sendable {
     public func position(_ i: Int) -> Int { positions?[i] ?? i }
 
     public subscript(i: Int) -> FaultSite { space.site(at: position(i)) }
+
+    /// Fault `i` with all of its sites (one for single-event upsets).
+    public func fault(_ i: Int) -> Fault {
+        guard let groups else { return Fault(self[i]) }
+        return Fault(groups[i].map { space.site(at: $0) })
+    }
+
+    /// True when faults have several sites (threat-model missions).
+    public var isMultiSite: Bool { groups != nil }
 }
 
 #if canImport(Glibc)

@@ -30,6 +30,8 @@ public struct InjectionRecord: Equatable, Sendable {
     public var meanSquaredError: Double
     /// Further sites flipped together with the first (multi-bit faults); empty for an SEU.
     public var extraSites: [FaultSite] = []
+    /// Inputs whose fault-free top-1 class left the top 5 of the faulty output (SDC-5).
+    public var top5Mismatches: Int = 0
 
     public var nonfinite: Bool { nonfiniteSamples > 0 }
     public var site: FaultSite { FaultSite(tensor: tensor, index: index, bit: bit) }

@@ -19,7 +19,7 @@ enum InjectCommand {
             OptionSpec(name: "--out", value: "FILE", help: "per-injection records, .csv or .jsonl (streamed, one line per injection)"),
             OptionSpec(name: "--batch-size", value: "N", help: "samples per inference batch (default 64)"),
             OptionSpec(name: "--quiet", value: nil, help: "no progress line on stderr"),
-        ],
+        ] + ScienceOptions.injectOptions,
         positionals: 1...1,
         discussion: """
         Bit positions count from the most significant bit: float32 bit 0 is the sign, 1-8 the
@@ -42,21 +42,23 @@ enum InjectCommand {
         var config = configuration
         config.batchSize = try DataOptions.batchSize(arguments, session: session)
         let campaign = try Campaign(model: model, session: session, data: data, configuration: config)
-        let writer = try outPath.map { try RecordWriter(path: $0) }
+        let output = try CampaignOutput(arguments, campaign: campaign, modelPath: modelPath)
 
-        let total = campaign.faults.count
+        let total = output.remaining.count
         let showProgress = !arguments.has("--quiet") && Terminal.standardErrorIsTerminal
         let progress = ProgressLine(total: total, enabled: showProgress)
         Terminal.installInterruptHandler()
-        let summary = try campaign.run(shouldStop: { Terminal.interruptRequested },
+        var summary = try campaign.run(range: output.remaining, previous: output.previous,
+                                       shouldStop: { Terminal.interruptRequested },
                                        progress: { progress.update($0) },
-                                       record: { try writer?.write($0) })
+                                       record: { try output.write($0) })
         progress.finish()
+        try ScienceOptions.configure(&summary, arguments)
         print("model: \(modelPath)")
         print(CampaignReport(summary: summary).text)
         print("")
         print("kernels: \(BLAS.summary)")
-        if let outPath { print("records: \(outPath) (\(summary.overall.injections) lines)") }
+        if let outPath { print("records: \(outPath) (\(summary.overall.injections) lines)\(summary.interrupted ? "; continue with the same command and --resume" : "")") }
     }
 
     static func campaignConfiguration(_ arguments: ParsedArguments) throws -> CampaignConfiguration {
@@ -64,6 +66,7 @@ enum InjectCommand {
         configuration.selection = TensorSelection(patterns: arguments.strings("--tensors"))
         if let bits = arguments.string("--bits") { configuration.bits = try BitSelection(parsing: bits) }
         configuration.seed = try arguments.uint64("--seed") ?? 0
+        if let mode = try ScienceOptions.mode(arguments) { configuration.mode = mode; return configuration }
         let modes = ["--exhaustive", "--probability", "--count"].filter { arguments.has($0) }
         guard modes.count <= 1 else {
             throw SEUError(.invalidArgument, "choose one of --exhaustive, --probability, --count (got \(modes.joined(separator: ", ")))",
