@@ -43,6 +43,19 @@ public struct CampaignReport {
         let o = s.overall
         lines.append("output error vs fault-free (\(Format.grouped(o.finiteOutputs)) faults with finite outputs): mean MSE \(Self.scientific(o.meanSquaredError)), largest |error| \(Self.scientific(o.finiteOutputs > 0 ? o.maxAbsoluteError : .nan))")
 
+        if !s.perSiteCount.isEmpty {
+            // A mission's upsets hit many tensors and bits: tabulate by how many there were.
+            lines.append("")
+            lines.append("per number of upsets in a mission:")
+            var sizes = groupTable(first: ["upsets"])
+            for k in s.perSiteCount.keys.sorted() {
+                guard let g = s.perSiteCount[k] else { continue }
+                sizes.add([String(k)] + groupCells(g, scope: nil))
+            }
+            lines.append(sizes.render())
+            return lines.joined(separator: "\n")
+        }
+
         lines.append("")
         lines.append("per bit (0 = most significant):")
         let format = s.facts.targets.first.map { DataType(name: $0.format) ?? .float } ?? .float
@@ -72,16 +85,6 @@ public struct CampaignReport {
         }
         lines.append(formats.render())
 
-        if !s.perSiteCount.isEmpty {
-            lines.append("")
-            lines.append("per number of upsets in a mission:")
-            var sizes = groupTable(first: ["upsets"])
-            for k in s.perSiteCount.keys.sorted() {
-                guard let g = s.perSiteCount[k] else { continue }
-                sizes.add([String(k)] + groupCells(g, scope: nil))
-            }
-            lines.append(sizes.render())
-        }
         return lines.joined(separator: "\n")
     }
 

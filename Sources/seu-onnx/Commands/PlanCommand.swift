@@ -53,7 +53,7 @@ enum PlanCommand {
             print(table.render())
             if strata.count > limit { print("  ... \(strata.count - limit) more strata (--strata N lists more)") }
             let exhaustive = strata.filter(\.isExhaustive).count
-            print("total: \(Format.grouped(total)) injections in \(strata.count) stratum\(strata.count == 1 ? "" : "s")\(exhaustive > 0 ? " (\(exhaustive) exhaustive)" : "")")
+            print("total: \(Format.grouped(total)) injections in \(strata.count) \(strata.count == 1 ? "stratum" : "strata")\(exhaustive > 0 ? " (\(exhaustive) exhaustive)" : "")")
         case .missions(let threat):
             let lambda = threat.expectedUpsets(bits: space.size)
             let p = threat.probabilityOfUpset(bits: space.size)

@@ -37,8 +37,13 @@ public struct HTMLReport {
         page.append("<h2>Outcome classes</h2>")
         page.append(outcomeTable)
         page.append("<p class=\"note\">\(SVG.escape(methodText))</p>")
-        page.append("<h2>Bit positions</h2><figure>\(ReportCharts.bits(s).document)</figure>")
-        page.append("<h2>Tensors × bits</h2><figure>\(ReportCharts.heatmap(s).document)</figure>")
+        if s.perSiteCount.isEmpty {
+            page.append("<h2>Bit positions</h2><figure>\(ReportCharts.bits(s).document)</figure>")
+            page.append("<h2>Tensors × bits</h2><figure>\(ReportCharts.heatmap(s).document)</figure>")
+        } else {
+            // Multi-site missions cannot be attributed to one bit or tensor.
+            page.append("<h2>Upsets per mission</h2><figure>\(ReportCharts.missions(s).document)</figure>")
+        }
         page.append("<h2>Metric change</h2><figure>\(ReportCharts.deltas(records, summary: s).document)</figure>")
         page.append("<h2>Worst \(min(worstCount, records.count)) faults</h2>")
         page.append(worstTable)
@@ -64,7 +69,9 @@ public struct HTMLReport {
             "<div class=\"card\"><div class=\"label\">\(SVG.escape(label))</div><div class=\"value\">\(SVG.escape(value))</div><div class=\"detail\">\(SVG.escape(detail))</div></div>"
         }
         var result = [
-            card("faults injected", Format.grouped(s.overall.injections), "of \(Format.grouped(s.population)) sites"),
+            s.perSiteCount.isEmpty
+                ? card("faults injected", Format.grouped(s.overall.injections), "of \(Format.grouped(s.population)) sites")
+                : card("missions simulated", Format.grouped(s.overall.injections), "λ = \(CampaignReport.scientific(s.facts.expectedUpsets ?? .nan)) upsets each on average"),
             card("critical rate", ChartStyle.percent(critical.estimate), intervalText(critical)),
             card("SDC-5 rate", ChartStyle.percent(s.overallRate { $0[.sdc5] }.estimate), intervalText(s.overallRate { $0[.sdc5] })),
             card("mean \(s.metricName) change", Format.signed(delta.estimate, 5), delta.method == .exact ? "exact" : "[\(Format.signed(delta.lower, 5)), \(Format.signed(delta.upper, 5))]"),
@@ -81,7 +88,7 @@ public struct HTMLReport {
 
     private var outcomeTable: String {
         let s = summary
-        var rows = ["<table><thead><tr><th>class</th><th>meaning</th><th class=\"num\">faults</th><th class=\"num\">rate</th><th class=\"num\">\(Format.trimmed(s.confidence * 100))% interval</th>"]
+        var rows = ["<table><thead><tr><th>class</th><th>meaning</th><th class=\"num\">\(s.perSiteCount.isEmpty ? "faults" : "missions")</th><th class=\"num\">rate</th><th class=\"num\">\(Format.trimmed(s.confidence * 100))% interval</th>"]
         let formats = s.perFormat.keys.sorted()
         if formats.count > 1 { rows[0] += formats.map { "<th class=\"num\">\(SVG.escape($0))</th>" }.joined() }
         rows[0] += "</tr></thead><tbody>"
@@ -142,7 +149,7 @@ public struct HTMLReport {
         ]
         if case .planned(let plan) = facts.mode, let strata = facts.strata {
             let exhaustive = strata.filter(\.isExhaustive).count
-            items.append(("plan", "Leveugle et al. (DATE 2009): n = N / (1 + e²(N−1) / (t²p(1−p))), e = \(Format.trimmed(plan.margin)), t = \(Format.fixed(plan.t, 4)), p = \(Format.trimmed(plan.expectedRate)); \(strata.count) stratum/strata (\(plan.stratification.rawValue)), \(exhaustive) exhaustive"))
+            items.append(("plan", "Leveugle et al. (DATE 2009): n = N / (1 + e²(N−1) / (t²p(1−p))), e = \(Format.trimmed(plan.margin)), t = \(Format.fixed(plan.t, 4)), p = \(Format.trimmed(plan.expectedRate)); \(strata.count) \(strata.count == 1 ? "stratum" : "strata") (\(plan.stratification.rawValue)), \(exhaustive) exhaustive"))
         }
         if case .missions(let threat) = facts.mode, let lambda = facts.expectedUpsets {
             items.append(("threat model", "\(threat.upsetsPerBitDay) upsets/bit/day × \(Format.grouped(facts.population)) bits × \(Format.trimmed(threat.missionDays)) days: λ = \(lambda) expected upsets per mission, P(≥1) = \(Format.fixed(-expm1(-lambda), 6)); missions drawn with ≥1 upset"))
@@ -156,7 +163,7 @@ public struct HTMLReport {
     main{max-width:1120px;margin:0 auto;padding:24px 28px 40px;background:#fff;min-height:100vh;box-sizing:border-box}
     h1{font-size:22px;margin:0 0 6px}h2{font-size:17px;margin:28px 0 10px;border-bottom:1px solid #e3e6ea;padding-bottom:4px}
     .lead{color:#4a5263;margin:0 0 16px}.note{color:#5b6372;font-size:12.5px}
-    .cards{display:flex;flex-wrap:wrap;gap:12px}.card{flex:1 1 180px;border:1px solid #e3e6ea;border-radius:8px;padding:10px 14px}
+    .cards{display:flex;flex-wrap:wrap;gap:12px}.card{flex:1 1 150px;border:1px solid #e3e6ea;border-radius:8px;padding:10px 14px}
     .card .label{font-size:12px;color:#5b6372;text-transform:uppercase;letter-spacing:.03em}.card .value{font-size:24px;font-weight:bold}
     .card .detail{font-size:12px;color:#5b6372}
     table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #eceff2;text-align:left;vertical-align:top}

@@ -5,13 +5,34 @@ public enum ReportCharts {
     /// confidence interval (bottom panel), with the fields of the first number format marked.
     public static func bits(_ s: CampaignSummary) -> SVG {
         let bits = s.perBit.keys.sorted()
+        let format = DataType(name: s.facts.targets.first?.format ?? "float32") ?? .float
+        return outcomes(s, title: "Outcome classes per bit position (0 = most significant)", labels: bits.map(String.init),
+                        groups: bits.map { s.perBit[$0] ?? .init() },
+                        intervals: bits.map { bit in s.rate({ $0.critical }, in: s.perBit[bit] ?? .init(), scope: .bit(bit)) },
+                        fields: (bits, BitLayout(format)))
+    }
+
+    /// Threat-model missions: outcome classes by the number of upsets in a mission.
+    public static func missions(_ s: CampaignSummary) -> SVG {
+        let sizes = s.perSiteCount.keys.sorted()
+        return outcomes(s, title: "Outcome classes by number of upsets in a mission", labels: sizes.map(String.init),
+                        groups: sizes.map { s.perSiteCount[$0] ?? .init() },
+                        intervals: sizes.map { k in
+                            let g = s.perSiteCount[k] ?? .init()
+                            return Intervals.proportion(g.outcomes.critical, of: g.injections, confidence: s.confidence, method: s.rateMethod)
+                        }, fields: nil)
+    }
+
+    /// Stacked outcome fractions per column and the critical rate with intervals below.
+    static func outcomes(_ s: CampaignSummary, title: String, labels: [String], groups: [CampaignSummary.Group],
+                         intervals: [ConfidenceInterval], fields: ([Int], BitLayout)?) -> SVG {
         let left = 56.0, right = 16.0
-        let slot = max(12, min(28, 900 / Double(max(bits.count, 1))))
-        let width = left + right + slot * Double(bits.count)
-        let top1 = 34.0, h1 = 170.0, gap = 36.0, h2 = 130.0
+        let slot = max(12, min(28, 900 / Double(max(labels.count, 1))))
+        let width = left + right + slot * Double(labels.count)
+        let top1 = 40.0, h1 = 170.0, gap = 36.0, h2 = 130.0
         let top2 = top1 + h1 + gap
-        var svg = SVG(width: max(width, 520), height: top2 + h2 + 58)
-        svg.text(left, 16, "Outcome classes per bit position (0 = most significant)", size: 13, weight: "bold")
+        var svg = SVG(width: max(width, 560), height: top2 + h2 + (fields == nil ? 24 : 58))
+        svg.text(left, 14, title, size: 13, weight: "bold")
         // Legend.
         var lx = left
         for outcome in OutcomeClass.allCases.reversed() {
@@ -22,12 +43,11 @@ public enum ReportCharts {
         // Panel 1: 100 % stacked bars, critical classes at the bottom.
         for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
             let y = top1 + h1 * (1 - tick)
-            svg.line(left - 4, y, left + slot * Double(bits.count), y, stroke: "#e5e5e5")
+            svg.line(left - 4, y, left + slot * Double(labels.count), y, stroke: "#e5e5e5")
             svg.text(left - 7, y + 4, "\(Int(tick * 100))%", size: 10, anchor: "end")
         }
         let order: [OutcomeClass] = [.due, .sdc5, .sdc1, .tolerable, .masked]
-        for (i, bit) in bits.enumerated() {
-            guard let g = s.perBit[bit], g.injections > 0 else { continue }
+        for (i, (label, g)) in zip(labels, groups).enumerated() where g.injections > 0 {
             var y = top1 + h1
             let x = left + slot * Double(i) + 1.5
             for outcome in order {
@@ -35,24 +55,23 @@ public enum ReportCharts {
                 let h = h1 * fraction
                 y -= h
                 svg.rect(x, y, slot - 3, h, fill: ChartStyle.color(outcome),
-                         title: "bit \(bit): \(outcome) \(g.outcomes[outcome]) of \(g.injections) (\(ChartStyle.percent(fraction)))")
+                         title: "\(label): \(outcome) \(g.outcomes[outcome]) of \(g.injections) (\(ChartStyle.percent(fraction)))")
             }
         }
         // Panel 2: critical rate with intervals, on a scale fitted to the largest upper bound.
-        let intervals = bits.map { bit in s.rate({ $0.critical }, in: s.perBit[bit] ?? .init(), scope: .bit(bit)) }
         let peak = max(0.01, intervals.map { $0.upper.isFinite ? $0.upper : 0 }.max() ?? 0.01)
         let scale = niceCeiling(peak)
         svg.text(left, top2 - 8, "critical rate (SDC-1 + SDC-5 + DUE) with \(Format.trimmed(s.confidence * 100))% interval (\(intervals.first?.method.description ?? ""))", size: 11)
         for k in 0...4 {
             let value = scale * Double(k) / 4
             let y = top2 + h2 * (1 - value / scale)
-            svg.line(left - 4, y, left + slot * Double(bits.count), y, stroke: "#e5e5e5")
+            svg.line(left - 4, y, left + slot * Double(labels.count), y, stroke: "#e5e5e5")
             svg.text(left - 7, y + 4, ChartStyle.percent(value), size: 10, anchor: "end")
         }
-        for (i, (bit, interval)) in zip(bits, intervals).enumerated() where interval.estimate.isFinite {
+        for (i, (label, interval)) in zip(labels, intervals).enumerated() where interval.estimate.isFinite {
             let x = left + slot * (Double(i) + 0.5)
             func y(_ v: Double) -> Double { top2 + h2 * (1 - min(v, scale) / scale) }
-            let title = "bit \(bit): critical \(ChartStyle.percent(interval.estimate)) [\(ChartStyle.percent(interval.lower)), \(ChartStyle.percent(interval.upper))]"
+            let title = "\(label): critical \(ChartStyle.percent(interval.estimate)) [\(ChartStyle.percent(interval.lower)), \(ChartStyle.percent(interval.upper))]"
             if interval.method != .exact {
                 svg.line(x, y(interval.lower), x, y(interval.upper), stroke: "#555", width: 1.2)
                 svg.line(x - 3, y(interval.lower), x + 3, y(interval.lower), stroke: "#555")
@@ -60,13 +79,12 @@ public enum ReportCharts {
             }
             svg.circle(x, y(interval.estimate), r: 2.8, fill: ChartStyle.color(.sdc5), title: title)
         }
-        // Bit labels and field brackets.
+        // Column labels and, for bit positions, field brackets.
         let labelY = top2 + h2 + 14
-        for (i, bit) in bits.enumerated() where bits.count <= 40 || bit % 4 == 0 {
-            svg.text(left + slot * (Double(i) + 0.5), labelY, String(bit), size: 9.5, anchor: "middle")
+        for (i, label) in labels.enumerated() where labels.count <= 40 || i % 4 == 0 {
+            svg.text(left + slot * (Double(i) + 0.5), labelY, label, size: 9.5, anchor: "middle")
         }
-        let format = DataType(name: s.facts.targets.first?.format ?? "float32") ?? .float
-        let layout = BitLayout(format)
+        guard let (bits, layout) = fields else { return svg }
         var start = 0
         while start < bits.count {
             let field = layout.field(of: bits[start])
