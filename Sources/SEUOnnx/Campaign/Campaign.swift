@@ -70,6 +70,7 @@ public final class Campaign {
         var summary = CampaignSummary(campaign: self)
         summary.plannedInjections = previous.count + range.count
         for earlier in previous { summary.add(earlier) }
+        summary.resumedInjections = previous.count
         let start = DispatchTime.now().uptimeNanoseconds
         for i in range {
             if shouldStop() { summary.interrupted = true; break }

@@ -72,6 +72,8 @@ public struct CampaignSummary: Sendable {
     /// The record with the largest metric drop (labels) or most changed inputs (no labels).
     public var worst: InjectionRecord?
     public var elapsedSeconds = 0.0
+    /// Records that came from an earlier run of a resumed campaign (not timed by this one).
+    public var resumedInjections = 0
     /// True when the campaign was stopped before its last fault.
     public var interrupted = false
     /// Looks up a record's stratum.
@@ -102,7 +104,8 @@ public struct CampaignSummary: Sendable {
 
     public var meanMetric: Double { overall.meanMetric }
     public var meanDelta: Double { overall.meanMetric - baselineMetric }
-    public var injectionsPerSecond: Double { elapsedSeconds > 0 ? Double(overall.injections) / elapsedSeconds : 0 }
+    /// Injections per second of this run (resumed records excluded).
+    public var injectionsPerSecond: Double { elapsedSeconds > 0 ? Double(overall.injections - resumedInjections) / elapsedSeconds : 0 }
 
     public mutating func add(_ record: InjectionRecord) {
         overall.add(record)

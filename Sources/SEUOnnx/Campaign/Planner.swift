@@ -126,6 +126,13 @@ public struct Stratum: Equatable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey { case label, tensor, format, bit, population, sampleSize = "sample_size" }
 
+    /// Equal when the saved fields are: a stratum read back from a sidecar (without its runs)
+    /// equals the one it was made from.
+    public static func == (a: Stratum, b: Stratum) -> Bool {
+        a.label == b.label && a.tensor == b.tensor && a.format == b.format && a.bit == b.bit
+            && a.population == b.population && a.sampleSize == b.sampleSize
+    }
+
     public var isExhaustive: Bool { sampleSize >= population }
 
     /// True when a fault at (tensor, format, bit) belongs to this stratum.

@@ -16,7 +16,8 @@ public struct CampaignReport {
         let done = s.overall.injections
         let incomplete = done < s.plannedInjections
         let timing = s.elapsedSeconds > 0 ? " in \(Format.fixed(s.elapsedSeconds, 2)) s, \(Format.fixed(s.injectionsPerSecond, 1)) injections/s" : ""
-        lines.append("injections: \(Format.grouped(done))\(incomplete ? " of \(Format.grouped(s.plannedInjections))\(s.interrupted ? " (interrupted)" : " (incomplete)")" : "")\(timing)")
+        let resumed = s.resumedInjections > 0 ? " (\(Format.grouped(s.resumedInjections)) from the earlier run)" : ""
+        lines.append("injections: \(Format.grouped(done))\(resumed)\(incomplete ? " of \(Format.grouped(s.plannedInjections))\(s.interrupted ? " (interrupted)" : " (incomplete)")" : "")\(timing)")
         guard done > 0 else { return lines.joined(separator: "\n") }
         let level = percentLevel
         let rateMethod = s.overallRate { $0.critical }.method

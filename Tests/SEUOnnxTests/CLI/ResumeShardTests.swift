@@ -75,14 +75,22 @@ final class ResumeShardTests: XCTestCase {
     }
 
     func testCtrlCPrintsTheSummarySoFarAndResumeFinishesIt() throws {
+        // A stratified plan this time: fc2.weight 10,240 sites → 193, fc2.bias 320 → 122.
+        func planned(_ out: String, _ extra: [String] = []) -> [String] {
+            ["inject", model, "--input", x, "--labels", y, "--tensors", "fc2.*", "--margin", "0.07", "--per-tensor",
+             "--batch-size", "16", "--quiet", "--out", out] + extra
+        }
         let full = path("full.jsonl"), stopped = path("stopped.jsonl")
-        XCTAssertEqual(try CLIRunner.run(campaign(full)).status, 0)
-        let result = try interrupt(campaign(stopped), file: stopped, after: 40, signal: SIGINT)
+        let reference = try CLIRunner.run(planned(full))
+        XCTAssertEqual(reference.status, 0, reference.stderr)
+        XCTAssertEqual(lineCount(full), 315)
+        let result = try interrupt(planned(stopped), file: stopped, after: 40, signal: SIGINT)
         XCTAssertEqual(result.status, 0)
         XCTAssertTrue(result.stdout.contains("(interrupted)"), result.stdout)
         XCTAssertTrue(result.stdout.contains("outcomes (each fault in its most severe class"), result.stdout)
         XCTAssertTrue(result.stdout.contains("--resume"), result.stdout)
-        XCTAssertEqual(try CLIRunner.run(campaign(stopped, ["--resume"])).status, 0)
+        let resumed = try CLIRunner.run(planned(stopped, ["--resume"]))
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(try read(stopped), try read(full))
     }
 

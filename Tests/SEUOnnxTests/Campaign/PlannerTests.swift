@@ -60,7 +60,7 @@ final class PlannerTests: XCTestCase {
         let stratified = try SamplePlan(margin: 0.1, confidence: 0.95, stratification: .tensor)
         let strat = try Campaign(model: model, data: data, configuration: .init(mode: .planned(stratified), seed: 2))
         var records: [InjectionRecord] = []
-        let summary = try strat.run { records.append($0) }
+        let summary = try strat.run(record: { records.append($0) })
         XCTAssertEqual(records.count, 77 + 96)
         // Overall critical rate = 0.8·p̂(weight) + 0.2·p(bias), bias exact (census).
         let weight = records.filter { $0.tensor == "fc.weight" }, bias = records.filter { $0.tensor == "fc.bias" }

@@ -51,7 +51,7 @@ final class ThreatModelTests: XCTestCase {
                                     configuration: .init(mode: .missions(threat), seed: 3))
         XCTAssertTrue(campaign.faults.isMultiSite)
         var records: [InjectionRecord] = []
-        let summary = try campaign.run { records.append($0) }
+        let summary = try campaign.run(record: { records.append($0) })
         XCTAssertEqual(records.count, 200)
         let sizes = records.map { 1 + $0.extraSites.count }
         let mean = Double(sizes.reduce(0, +)) / 200

@@ -74,7 +74,7 @@ public struct HTMLReport {
                 : card("missions simulated", Format.grouped(s.overall.injections), "λ = \(CampaignReport.scientific(s.facts.expectedUpsets ?? .nan)) upsets each on average"),
             card("critical rate", ChartStyle.percent(critical.estimate), intervalText(critical)),
             card("SDC-5 rate", ChartStyle.percent(s.overallRate { $0[.sdc5] }.estimate), intervalText(s.overallRate { $0[.sdc5] })),
-            card("mean \(s.metricName) change", Format.signed(delta.estimate, 5), delta.method == .exact ? "exact" : "[\(Format.signed(delta.lower, 5)), \(Format.signed(delta.upper, 5))]"),
+            card("mean \(s.metricName) change", Format.signed(delta.estimate, 5), delta.method == .exact ? "exact (census)" : "\(Format.trimmed(delta.confidence * 100))% CI [\(Format.signed(delta.lower, 5)), \(Format.signed(delta.upper, 5))]"),
         ]
         if let p = s.probabilityOfUpset {
             result.append(card("critical per mission", ChartStyle.percent(p * critical.estimate), "P(≥1 upset) = \(Format.fixed(p, 6))"))
