@@ -9,6 +9,7 @@ let commands: [Command] = [
     PlanCommand.command,
     ReportCommand.command,
     MergeCommand.command,
+    ConformanceCommand.command,
 ]
 
 exit(CLI.main(CommandLine.arguments, commands: commands))

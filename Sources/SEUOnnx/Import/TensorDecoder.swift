@@ -32,18 +32,19 @@ final class TensorDecoder {
             return (p, acc.1 || o)
         }
         guard !overflow, count < (1 << 40) else { throw SEUError(.invalidModel, "tensor of shape \(shape) is too large") }
-        let tensor = Tensor(dataType: dataType, shape: shape)
         let width = dataType.byteWidth
         let byteCount = count * width
+        // The tensor is allocated only once the payload is known to hold `byteCount` bytes:
+        // a corrupt shape (say [2^39] with no data) must be an error, not a failed allocation.
 
         if t.has_data_location != 0 && t.data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL {
-            let source = try readExternal(t, into: tensor, byteCount: byteCount)
-            return (tensor, source)
+            return try readExternal(t, dataType: dataType, shape: shape, byteCount: byteCount)
         }
         if t.has_raw_data != 0 {
             guard t.raw_data.len == byteCount else {
                 throw SEUError(.invalidModel, "raw_data holds \(t.raw_data.len) bytes, shape \(shape) of \(dataType) needs \(byteCount)")
             }
+            let tensor = Tensor(dataType: dataType, shape: shape)
             if byteCount > 0, let data = t.raw_data.data { tensor.storage.bytes.copyMemory(from: data, byteCount: byteCount) }
             return (tensor, .rawData)
         }
@@ -53,6 +54,14 @@ final class TensorDecoder {
             guard n == expected else {
                 throw SEUError(.invalidModel, "\(field) holds \(n) values, shape \(shape) needs \(expected)")
             }
+        }
+        // Every typed branch below checks the value count before allocating.
+        var allocated: Tensor?
+        var tensor: Tensor {
+            if let allocated { return allocated }
+            let made = Tensor(dataType: dataType, shape: shape)
+            allocated = made
+            return made
         }
         if t.n_float_data > 0 {
             try check(t.n_float_data, "float_data")
@@ -103,7 +112,7 @@ final class TensorDecoder {
         guard count == 0 else {
             throw SEUError(.invalidModel, "no data for a tensor of shape \(shape)")
         }
-        return (tensor, .empty)
+        return (Tensor(dataType: dataType, shape: shape), .empty)
     }
 
     /// A sparse tensor (values at flat or coordinate indices) made dense.
@@ -113,17 +122,37 @@ final class TensorDecoder {
         }
         let values = try decode(valuesProto.pointee).0
         let indices = try decode(indicesProto.pointee).0
-        let shape = (0..<s.n_dims).map { Int(s.dims[$0]) }
+        var shape: [Int] = []
+        var denseCount = 1
+        for i in 0..<s.n_dims {
+            let d = s.dims[i]
+            let (product, overflow) = denseCount.multipliedReportingOverflow(by: Int(d))
+            guard d >= 0, !overflow, product < (1 << 40) else {
+                throw SEUError(.invalidModel, "sparse tensor has an invalid or too large shape")
+            }
+            shape.append(Int(d))
+            denseCount = product
+        }
+        // Indices are either flat ([NNZ]) or coordinates ([NNZ, rank]).
+        let n = values.count
+        let flatIndices = indices.rank == 1 && indices.count == n
+        guard indices.dataType.isInteger,
+              flatIndices || (indices.rank == 2 && indices.count == n * shape.count) else {
+            throw SEUError(.invalidModel, "sparse tensor indices of shape \(indices.shape) do not match \(n) values of a rank-\(shape.count) tensor")
+        }
         let dense = Tensor(dataType: values.dataType, shape: shape)
         let width = values.dataType.byteWidth
         let strides = Self.strides(shape)
-        let n = values.count
         for k in 0..<n {
             var flat = 0
-            if indices.rank == 1 {
+            if flatIndices {
                 flat = Int(indices.int64Value(at: k))
             } else {
-                for axis in 0..<shape.count { flat += Int(indices.int64Value(at: k * shape.count + axis)) * strides[axis] }
+                for axis in 0..<shape.count {
+                    let index = Int(indices.int64Value(at: k * shape.count + axis))
+                    guard index >= 0 && index < shape[axis] else { throw SEUError(.invalidModel, "sparse index \(index) out of range") }
+                    flat += index * strides[axis]
+                }
             }
             guard flat >= 0 && flat < dense.count else { throw SEUError(.invalidModel, "sparse index \(flat) out of range") }
             (dense.storage.bytes + flat * width).copyMemory(from: values.storage.bytes + k * width, byteCount: width)
@@ -131,7 +160,8 @@ final class TensorDecoder {
         return dense
     }
 
-    private func readExternal(_ t: Onnx__TensorProto, into tensor: Tensor, byteCount: Int) throws -> TensorSource {
+    private func readExternal(_ t: Onnx__TensorProto, dataType: DataType, shape: [Int],
+                              byteCount: Int) throws -> (Tensor, TensorSource) {
         var location = "", offset = 0, length: Int? = nil
         for i in 0..<t.n_external_data {
             guard let entry = t.external_data[i]?.pointee else { continue }
@@ -151,10 +181,12 @@ final class TensorDecoder {
             throw SEUError(.invalidModel, "external data length \(length) does not match the \(byteCount) bytes the shape needs")
         }
         let data = try externalFile(location)
-        guard offset + byteCount <= data.count else {
+        let (end, overflow) = offset.addingReportingOverflow(byteCount)
+        guard !overflow, end <= data.count else {
             throw SEUError(.missingExternalData,
-                           "external data file '\(location)' has \(data.count) bytes, tensor needs bytes \(offset)..<\(offset + byteCount)")
+                           "external data file '\(location)' has \(data.count) bytes, tensor needs \(byteCount) bytes from offset \(offset)")
         }
+        let tensor = Tensor(dataType: dataType, shape: shape)
         if byteCount > 0 {
             data.withUnsafeBytes { raw in
                 if let base = raw.baseAddress {
@@ -162,7 +194,7 @@ final class TensorDecoder {
                 }
             }
         }
-        return .external(location: location, offset: offset, length: byteCount)
+        return (tensor, .external(location: location, offset: offset, length: byteCount))
     }
 
     private func externalFile(_ location: String) throws -> Data {

@@ -1,88 +1,72 @@
-/// Elementwise arithmetic with broadcasting (Add, Sub, Mul, Div) and Relu.
-enum ElementwiseOperators {
-    static func register(in registry: OperatorRegistry) {
-        for op in ArithmeticKernel.Operation.allCases {
-            registry.register(OperatorSpec(op.rawValue) { context in
-                let a = try context.type(0), b = try context.type(1)
-                guard a.dataType == b.dataType else {
-                    throw context.error("inputs have different types (\(a.dataType), \(b.dataType))", kind: .shapeMismatch)
-                }
-                guard ArithmeticKernel.supported.contains(a.dataType) else {
-                    throw context.error("\(op.rawValue) on \(a.dataType) is not supported", kind: .unsupportedDataType)
-                }
-                guard let shape = Broadcast.shape([a.shape, b.shape]) else {
-                    throw context.error("shapes \(a.shape) and \(b.shape) do not broadcast", kind: .shapeMismatch)
-                }
-                let walk = Broadcast.Walk(outputShape: shape, inputShapes: [a.shape, b.shape])
-                return KernelBuild(kernel: ArithmeticKernel(op, a.dataType, walk), outputType: ValueType(a.dataType, shape))
-            })
+/// Plan-time helpers shared by the elementwise operator families (Arithmetic, Pow, Variadic,
+/// Activations, UnaryMath, Clip, Logical, Cast, Dropout): input checks and broadcasting,
+/// including the legacy broadcasting of opsets before 7.
+enum Elementwise {
+    /// Two broadcast operands and the walk that combines them.
+    struct BinaryPlan {
+        let a: ValueType
+        let b: ValueType
+        let output: [Int]
+        let walk: Broadcast.Walk
+    }
+
+    /// Inputs 0 and 1 broadcast together (NumPy rules). Before opset 7, operators with the
+    /// `broadcast`/`axis` attributes (Add, Sub, Mul, Div, Pow, And, Or, Xor, Equal, Less,
+    /// Greater) align B with A starting at `axis`; with `broadcast` = 0 the shapes must match.
+    /// `sameType` requires both inputs to have one element type.
+    static func binary(_ context: NodeContext, sameType: Bool = true, legacyAttributes: Bool = true) throws -> BinaryPlan {
+        let a = try context.type(0), b = try context.type(1)
+        if sameType && a.dataType != b.dataType {
+            throw context.error("inputs have different types (\(a.dataType), \(b.dataType))", kind: .shapeMismatch)
         }
-        registry.register(OperatorSpec("Relu") { context in
-            let x = try context.expect(0, [.float, .double])
-            let kernel = ClosureKernel { inputs, outputs in
-                guard let input = inputs[0] else { return }
-                if x.dataType == .float {
-                    ElementwiseLoops.unary(x.count, input.floats, outputs[0].floats) { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }
-                } else {
-                    ElementwiseLoops.unary(x.count, input.pointer(as: Double.self), outputs[0].pointer(as: Double.self)) {
-                        $0 > 0 ? $0 : ($0.isNaN ? $0 : 0)
-                    }
-                }
+        var bShape = b.shape
+        if legacyAttributes && context.opset < 7 {
+            bShape = try legacyShape(context, a: a.shape, b: b.shape)
+        }
+        guard let shape = Broadcast.shape([a.shape, bShape]) else {
+            throw context.error("shapes \(a.shape) and \(b.shape) do not broadcast", kind: .shapeMismatch)
+        }
+        return BinaryPlan(a: a, b: ValueType(b.dataType, bShape), output: shape,
+                          walk: Broadcast.Walk(outputShape: shape, inputShapes: [a.shape, bShape]))
+    }
+
+    /// B's shape padded with size-1 axes so that NumPy broadcasting reproduces the opset-1..6
+    /// rule: B matches a contiguous run of A's axes starting at `axis` (default: A's suffix).
+    static func legacyShape(_ context: NodeContext, a: [Int], b: [Int]) throws -> [Int] {
+        let broadcast = try context.node.int("broadcast", default: 0)
+        guard broadcast != 0 else {
+            guard a == b else {
+                throw context.error("shapes \(a) and \(b) differ and broadcast = 0 (opset \(context.opset))", kind: .shapeMismatch)
             }
-            return KernelBuild(kernel: kernel, outputType: x)
-        })
-    }
-}
-
-/// Add, Sub, Mul, Div on float32, float64, int32 and int64 with broadcasting.
-final class ArithmeticKernel: Kernel {
-    enum Operation: String, CaseIterable { case add = "Add", sub = "Sub", mul = "Mul", div = "Div" }
-    static let supported: Set<DataType> = [.float, .double, .int32, .int64]
-
-    let operation: Operation
-    let dataType: DataType
-    let walk: Broadcast.Walk
-
-    init(_ operation: Operation, _ dataType: DataType, _ walk: Broadcast.Walk) {
-        self.operation = operation
-        self.dataType = dataType
-        self.walk = walk
+            return b
+        }
+        var axis = try context.node.int("axis") ?? (a.count - b.count)
+        if axis < 0 { axis += a.count }
+        guard axis >= 0, axis + b.count <= a.count else {
+            throw context.error("axis \(axis) cannot align shape \(b) with \(a)", attribute: "axis")
+        }
+        return b + [Int](repeating: 1, count: a.count - axis - b.count)
     }
 
-    func run(inputs: [Tensor?], outputs: [Tensor]) throws {
-        guard let a = inputs[0], let b = inputs[1] else { return }
-        switch dataType {
-        case .float: apply(a.floats, b.floats, outputs[0].floats)
-        case .double: apply(a.pointer(as: Double.self), b.pointer(as: Double.self), outputs[0].pointer(as: Double.self))
-        case .int32: try applyInteger(a.pointer(as: Int32.self), b.pointer(as: Int32.self), outputs[0].pointer(as: Int32.self))
-        default: try applyInteger(a.pointer(as: Int64.self), b.pointer(as: Int64.self), outputs[0].pointer(as: Int64.self))
+    /// The broadcast shape of all present inputs (Where, Sum, Max, ...).
+    static func broadcastShape(_ context: NodeContext, _ types: [ValueType]) throws -> [Int] {
+        guard let shape = Broadcast.shape(types.map(\.shape)) else {
+            throw context.error("shapes \(types.map(\.shape)) do not broadcast", kind: .shapeMismatch)
+        }
+        return shape
+    }
+
+    /// Checks an element type for a binary operator.
+    static func require(_ context: NodeContext, _ type: DataType, in allowed: Set<DataType>) throws {
+        guard allowed.contains(type) else {
+            throw context.error("\(context.node.opType) on \(type) is not supported", kind: .unsupportedDataType)
         }
     }
 
-    @inline(__always)
-    private func apply<T: FloatingPoint>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
-        switch operation {
-        case .add: ElementwiseLoops.binary(walk, a, b, out) { $0 + $1 }
-        case .sub: ElementwiseLoops.binary(walk, a, b, out) { $0 - $1 }
-        case .mul: ElementwiseLoops.binary(walk, a, b, out) { $0 * $1 }
-        case .div: ElementwiseLoops.binary(walk, a, b, out) { $0 / $1 }
-        }
-    }
-
-    @inline(__always)
-    private func applyInteger<T: FixedWidthInteger>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
-                                                    _ out: UnsafeMutablePointer<T>) throws {
-        switch operation {
-        case .add: ElementwiseLoops.binary(walk, a, b, out) { $0 &+ $1 }
-        case .sub: ElementwiseLoops.binary(walk, a, b, out) { $0 &- $1 }
-        case .mul: ElementwiseLoops.binary(walk, a, b, out) { $0 &* $1 }
-        case .div:
-            var divideByZero = false
-            ElementwiseLoops.binary(walk, a, b, out) { x, y in
-                if y == 0 { divideByZero = true; return 0 }
-                return x.dividedReportingOverflow(by: y).partialValue
-            }
-            if divideByZero { throw SEUError(.execution, "integer division by zero") }
-        }
+    /// Number of node outputs actually requested (trailing "" omitted), at least 1.
+    static func requestedOutputs(_ context: NodeContext, max: Int) -> Int {
+        var count = min(context.node.outputs.count, max)
+        while count > 1 && context.node.outputs[count - 1].isEmpty { count -= 1 }
+        return Swift.max(count, 1)
     }
 }

@@ -13,13 +13,19 @@ final class HalfPrecisionAdapter: Kernel {
 
     static func isHalf(_ type: DataType) -> Bool { type == .float16 || type == .bfloat16 }
 
-    static func appliesTo(_ context: NodeContext) -> Bool {
-        context.inputTypes.contains { $0.map { isHalf($0.dataType) } ?? false }
+    /// The type float outputs take: that of the first floating-point input, when it is 16-bit.
+    /// (Outputs follow their op's first float input: X in Pow(X, Y), Resize(X, roi, scales) and
+    /// Where(cond, X, Y); a float32 base with a float16 exponent stays float32.)
+    static func outputType(_ context: NodeContext) -> DataType? {
+        let first = context.inputTypes.lazy.compactMap { $0?.dataType }.first { $0.isFloatingPoint }
+        return first.flatMap { isHalf($0) ? $0 : nil }
     }
+
+    static func appliesTo(_ context: NodeContext) -> Bool { outputType(context) != nil }
 
     /// Builds `spec` on float32 versions of the 16-bit inputs and wraps the kernel.
     static func build(_ spec: OperatorSpec, _ context: NodeContext) throws -> KernelBuild {
-        guard let halfType = context.inputTypes.lazy.compactMap({ $0?.dataType }).first(where: isHalf) else {
+        guard let halfType = outputType(context) else {
             return try spec.build(context)
         }
         let floatTypes = context.inputTypes.map { type in
