@@ -66,18 +66,29 @@ public final class Campaign {
     public func run(range: Range<Int>? = nil, previous: [InjectionRecord] = [], shouldStop: () -> Bool = { false },
                     progress: ((Int) -> Void)? = nil,
                     record: (InjectionRecord) throws -> Void = { _ in }) throws -> CampaignSummary {
-        let range = range ?? 0..<faults.count
+        try run(ids: FaultIDs(range ?? 0..<faults.count), previous: previous, shouldStop: shouldStop,
+                progress: progress, record: record)
+    }
+
+    /// Runs the faults `ids` (a range, or every N-th fault of a shard) in order; otherwise as
+    /// `run(range:...)`.
+    @discardableResult
+    public func run(ids: FaultIDs, previous: [InjectionRecord] = [], shouldStop: () -> Bool = { false },
+                    progress: ((Int) -> Void)? = nil,
+                    record: (InjectionRecord) throws -> Void = { _ in }) throws -> CampaignSummary {
         var summary = CampaignSummary(campaign: self)
-        summary.plannedInjections = previous.count + range.count
+        summary.plannedInjections = previous.count + ids.count
         for earlier in previous { summary.add(earlier) }
         summary.resumedInjections = previous.count
         let start = DispatchTime.now().uptimeNanoseconds
-        for i in range {
+        var done = 0
+        for i in ids where i < faults.count {
             if shouldStop() { summary.interrupted = true; break }
             let result = try inject(faults.fault(i), id: i)
             summary.add(result)
             try record(result)
-            progress?(i - range.lowerBound + 1)
+            done += 1
+            progress?(done)
         }
         summary.elapsedSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return summary

@@ -22,36 +22,6 @@ public struct FileIdentity: Equatable, Sendable, Codable, CustomStringConvertibl
     public var description: String { "\(path) (\(size) bytes)" }
 }
 
-/// Shard K of N (1-based): the K-th of N contiguous, near-equal parts of a fault list.
-public struct Shard: Equatable, Sendable, Codable, CustomStringConvertible {
-    public var index: Int
-    public var count: Int
-
-    public init(index: Int, count: Int) throws {
-        guard count >= 1, index >= 1, index <= count else {
-            throw SEUError(.invalidArgument, "shard must be K/N with 1 ≤ K ≤ N, got \(index)/\(count)", location: .init(argument: "--shard"))
-        }
-        self.index = index
-        self.count = count
-    }
-
-    /// Parses `K/N`.
-    public init(parsing text: String) throws {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
-            throw SEUError(.invalidArgument, "expects K/N (e.g. 2/4), got '\(text)'", location: .init(argument: "--shard"))
-        }
-        try self.init(index: k, count: n)
-    }
-
-    /// Fault ids of this shard in a list of `total` faults: [⌊(K−1)·T/N⌋, ⌊K·T/N⌋).
-    public func range(total: Int) -> Range<Int> {
-        ((index - 1) * total / count)..<(index * total / count)
-    }
-
-    public var description: String { "\(index)/\(count)" }
-}
-
 /// What defines a campaign: a resumed run or a shard must match these exactly.
 public struct CampaignSettings: Equatable, Sendable, Codable {
     public var model: FileIdentity

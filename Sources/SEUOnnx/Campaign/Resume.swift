@@ -14,14 +14,14 @@ public final class CampaignRecordFile {
     /// Records already in the file (resumed runs), in order.
     public let previous: [InjectionRecord]
     /// Fault ids still to run.
-    public let remaining: Range<Int>
+    public let remaining: FaultIDs
     /// True when a partial last line was removed.
     public let droppedPartialLine: Bool
     /// True when an existing campaign was continued.
     public let resumed: Bool
     private let writer: RecordWriter
 
-    private init(path: String, sidecar: CampaignSidecar, previous: [InjectionRecord], remaining: Range<Int>,
+    private init(path: String, sidecar: CampaignSidecar, previous: [InjectionRecord], remaining: FaultIDs,
                  droppedPartialLine: Bool, resumed: Bool, writer: RecordWriter) {
         self.path = path
         self.sidecar = sidecar
@@ -35,7 +35,7 @@ public final class CampaignRecordFile {
     /// Creates `path` (truncating it) for a campaign described by `sidecar`.
     public convenience init(creating path: String, sidecar: CampaignSidecar) throws {
         try sidecar.write(for: path)
-        self.init(path: path, sidecar: sidecar, previous: [], remaining: sidecar.range, droppedPartialLine: false,
+        self.init(path: path, sidecar: sidecar, previous: [], remaining: sidecar.ids, droppedPartialLine: false,
                   resumed: false, writer: try RecordWriter(path: path))
     }
 
@@ -58,20 +58,20 @@ public final class CampaignRecordFile {
             throw SEUError(.invalidArgument, "cannot resume: the records were made with different settings (\(difference))",
                            location: .init(file: path, argument: "--resume"))
         }
-        if stored.facts != expected.facts || stored.range != expected.range {
+        if stored.facts != expected.facts || stored.ids != expected.ids {
             let what = stored.facts.fingerprint != expected.facts.fingerprint ? "the fault list differs (fingerprint \(stored.facts.fingerprint) there, \(expected.facts.fingerprint) here)"
                 : stored.facts.baselineMetric != expected.facts.baselineMetric ? "the fault-free \(expected.facts.metricName) differs (\(stored.facts.baselineMetric) there, \(expected.facts.baselineMetric) here)"
                 : "the campaign's derived facts differ"
             throw SEUError(.invalidArgument, "cannot resume: \(what)", location: .init(file: path, argument: "--resume"))
         }
         let contents = hasRecords ? try RecordReader.read(path: path) : RecordReader.Contents(records: [], completeLength: 0, hadPartialLine: false)
-        let range = expected.range
-        guard contents.records.count <= range.count else {
-            throw SEUError(.invalidArgument, "cannot resume: the file holds \(contents.records.count) records, more than the campaign's \(range.count)",
+        let ids = expected.ids
+        guard contents.records.count <= ids.count else {
+            throw SEUError(.invalidArgument, "cannot resume: the file holds \(contents.records.count) records, more than the campaign's \(ids.count)",
                            location: .init(file: path, argument: "--resume"))
         }
         for (offset, record) in contents.records.enumerated() {
-            let id = range.lowerBound + offset
+            let id = ids[offset]
             guard record.id == id, record.fault == faults.fault(id) else {
                 throw SEUError(.invalidArgument, "cannot resume: record \(offset + 1) is fault \(record.id) \(record.fault), expected fault \(id) \(faults.fault(id)) of the list",
                                location: .init(file: path, argument: "--resume"))
@@ -86,7 +86,7 @@ public final class CampaignRecordFile {
             writer = try RecordWriter(path: path, append: true)
         }
         self.init(path: path, sidecar: stored, previous: contents.records,
-                  remaining: (range.lowerBound + contents.records.count)..<range.upperBound,
+                  remaining: ids.dropping(contents.records.count),
                   droppedPartialLine: contents.hadPartialLine, resumed: true, writer: writer)
     }
 

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Files must belong to the same campaign: equal settings apart from `--shard`, equal facts
 /// (baseline, population, fault-list fingerprint), and shards of the same N, each at most
-/// once. Records are ordered by fault id. `merge` additionally requires every shard to be
+/// once. Records are ordered by fault id (shards interleave, see `Shard`). `merge` additionally requires every shard to be
 /// present and complete, and then produces exactly the records of a single run.
 public struct CampaignResults {
     /// One file.
@@ -17,7 +17,7 @@ public struct CampaignResults {
         public var lines: [String]
         public var format: RecordFormat
         public var hadPartialLine: Bool
-        public var isComplete: Bool { records.count == sidecar.range.count && !hadPartialLine }
+        public var isComplete: Bool { records.count == sidecar.ids.count && !hadPartialLine }
     }
 
     public var parts: [Part]
@@ -60,8 +60,9 @@ public struct CampaignResults {
         combined.settings = whole
         combined.first = 0
         combined.end = reference.facts.totalFaults
+        combined.step = 1
         sidecar = combined
-        records = parts.flatMap(\.records)
+        records = parts.flatMap(\.records).sorted { $0.id < $1.id }
     }
 
     /// Shards (K of N) that no file provides; empty for a whole campaign.
@@ -81,7 +82,7 @@ public struct CampaignResults {
         var summary = CampaignSummary(facts: sidecar.facts)
         if let confidence { summary.confidence = confidence }
         summary.rateMethod = rateMethod
-        summary.plannedInjections = parts.count == 1 ? parts[0].sidecar.range.count : sidecar.facts.totalFaults
+        summary.plannedInjections = parts.count == 1 ? parts[0].sidecar.ids.count : sidecar.facts.totalFaults
         for record in records { summary.add(record) }
         return summary
     }
@@ -93,21 +94,25 @@ public struct CampaignResults {
             throw SEUError(.invalidArgument, "shard \(missing)/\(parts[0].sidecar.settings.shard?.count ?? 0) is missing; give every shard's record file")
         }
         for part in parts where !part.isComplete {
-            throw SEUError(.invalidArgument, "\(part.path) is incomplete (\(part.records.count) of \(part.sidecar.range.count) records); finish it with the same command and --resume",
+            throw SEUError(.invalidArgument, "\(part.path) is incomplete (\(part.records.count) of \(part.sidecar.ids.count) records); finish it with the same command and --resume",
                            location: .init(file: part.path))
         }
         for inputPath in parts.map(\.path) where URL(fileURLWithPath: inputPath).standardizedFileURL == URL(fileURLWithPath: path).standardizedFileURL {
             throw SEUError(.refusedOverwrite, "refusing to overwrite the input file \(inputPath)", location: .init(argument: "--out"))
         }
         let format = try RecordFormat(path: path)
-        var text = format.header.map { $0 + "\n" } ?? ""
+        var lines: [(id: Int, text: String)] = []
         for part in parts {
-            if part.format == format {
-                for line in part.lines { text += line + "\n" }
-            } else {
-                for record in part.records { text += format.line(for: record) + "\n" }
+            for (record, line) in zip(part.records, part.lines) {
+                lines.append((record.id, part.format == format ? line : format.line(for: record)))
             }
         }
+        lines.sort { $0.id < $1.id }
+        guard lines.map(\.id) == Array(0..<sidecar.facts.totalFaults) else {
+            throw SEUError(.invalidArgument, "the files do not hold each of the campaign's \(sidecar.facts.totalFaults) faults exactly once")
+        }
+        var text = format.header.map { $0 + "\n" } ?? ""
+        for line in lines { text += line.text + "\n" }
         try sidecar.write(for: path)
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -131,13 +136,13 @@ public struct CampaignResults {
         let text = String(decoding: data.prefix(contents.completeLength), as: UTF8.self)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         if format == .csv && !lines.isEmpty { lines.removeFirst() }
-        let range = sidecar.range
-        for (offset, record) in contents.records.enumerated() where record.id != range.lowerBound + offset {
-            throw SEUError(.invalidArgument, "record \(offset + 1) has fault id \(record.id), expected \(range.lowerBound + offset) (records must follow the fault list)",
-                           location: .init(file: path))
+        let ids = sidecar.ids
+        guard contents.records.count <= ids.count, lines.count == contents.records.count else {
+            throw SEUError(.invalidArgument, "holds \(contents.records.count) records, more than the \(ids.count) faults of its sidecar", location: .init(file: path))
         }
-        guard contents.records.count <= range.count else {
-            throw SEUError(.invalidArgument, "holds \(contents.records.count) records, more than the \(range.count) faults of its sidecar", location: .init(file: path))
+        for (offset, record) in contents.records.enumerated() where record.id != ids[offset] {
+            throw SEUError(.invalidArgument, "record \(offset + 1) has fault id \(record.id), expected \(ids[offset]) (records must follow the fault list)",
+                           location: .init(file: path))
         }
         return Part(path: path, sidecar: sidecar, records: contents.records, lines: lines, format: format,
                     hadPartialLine: contents.hadPartialLine)

@@ -134,18 +134,20 @@ public struct CampaignSidecar: Equatable, Sendable, Codable {
     public var format: String = Self.formatName
     public var settings: CampaignSettings
     public var facts: CampaignFacts
-    /// Fault ids this record file holds, [first, end).
+    /// Fault ids this record file holds: first, first + step, ... below end.
     public var first: Int
     public var end: Int
+    public var step: Int
 
-    public init(settings: CampaignSettings, facts: CampaignFacts, range: Range<Int>) {
+    public init(settings: CampaignSettings, facts: CampaignFacts, ids: FaultIDs) {
         self.settings = settings
         self.facts = facts
-        first = range.lowerBound
-        end = range.upperBound
+        first = ids.first
+        end = ids.end
+        step = ids.step
     }
 
-    public var range: Range<Int> { first..<max(first, end) }
+    public var ids: FaultIDs { FaultIDs(first: first, end: end, step: step) }
 
     /// The sidecar path of a record file.
     public static func path(for recordPath: String) -> String { recordPath + ".campaign.json" }

@@ -96,20 +96,20 @@ enum ScienceOptions {
 /// Where `inject` writes records: a new or resumed record file with its sidecar, or nothing.
 final class CampaignOutput {
     let file: CampaignRecordFile?
-    let remaining: Range<Int>
+    let remaining: FaultIDs
     let previous: [InjectionRecord]
 
     /// Opens `--out` for `campaign` (resuming with `--resume`), limited to `--shard`.
     init(_ arguments: ParsedArguments, campaign: Campaign, modelPath: String) throws {
         let shard = try ScienceOptions.shard(arguments)
         if let method = arguments.string("--interval") { _ = try IntervalMethod(parsingRateMethod: method) }
-        let range = shard?.range(total: campaign.faults.count) ?? 0..<campaign.faults.count
+        let ids = shard?.ids(total: campaign.faults.count) ?? FaultIDs(0..<campaign.faults.count)
         guard let path = arguments.string("--out") else {
             if arguments.has("--resume") {
                 throw SEUError(.invalidArgument, "needs --out (the record file to continue)", location: .init(argument: "--resume"))
             }
             file = nil
-            remaining = range
+            remaining = ids
             previous = []
             return
         }
@@ -120,12 +120,12 @@ final class CampaignOutput {
             labels: try arguments.string("--labels").map { try FileIdentity(path: $0) },
             tensors: configuration.selection.patterns, bits: configuration.bits.description,
             mode: configuration.mode, seed: configuration.seed, batchSize: configuration.batchSize, shard: shard)
-        let sidecar = CampaignSidecar(settings: settings, facts: CampaignFacts(campaign: campaign), range: range)
+        let sidecar = CampaignSidecar(settings: settings, facts: CampaignFacts(campaign: campaign), ids: ids)
         let file = arguments.has("--resume")
             ? try CampaignRecordFile(resuming: path, sidecar: sidecar, faults: campaign.faults)
             : try CampaignRecordFile(creating: path, sidecar: sidecar)
         if file.resumed {
-            CLI.note("resuming \(path): \(file.previous.count) of \(range.count) faults done\(file.droppedPartialLine ? " (dropped a partial last line)" : "")")
+            CLI.note("resuming \(path): \(file.previous.count) of \(ids.count) faults done\(file.droppedPartialLine ? " (dropped a partial last line)" : "")")
         }
         self.file = file
         remaining = file.remaining

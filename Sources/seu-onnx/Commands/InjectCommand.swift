@@ -48,7 +48,7 @@ enum InjectCommand {
         let showProgress = !arguments.has("--quiet") && Terminal.standardErrorIsTerminal
         let progress = ProgressLine(total: total, enabled: showProgress)
         Terminal.installInterruptHandler()
-        var summary = try campaign.run(range: output.remaining, previous: output.previous,
+        var summary = try campaign.run(ids: output.remaining, previous: output.previous,
                                        shouldStop: { Terminal.interruptRequested },
                                        progress: { progress.update($0) },
                                        record: { try output.write($0) })

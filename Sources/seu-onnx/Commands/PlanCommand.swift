@@ -66,8 +66,9 @@ enum PlanCommand {
             break
         }
         if let shard = try ScienceOptions.shard(arguments) {
-            let range = shard.range(total: total)
-            print("shard \(shard): fault ids \(range.lowerBound)..<\(range.upperBound) (\(Format.grouped(range.count)) injections)")
+            let ids = shard.ids(total: total)
+            let shown = Array(ids.prefix(3)).map(String.init).joined(separator: ", ")
+            print("shard \(shard): fault ids \(shown)\(ids.count > 3 ? ", ..." : "") (\(Format.grouped(ids.count)) injections)")
         }
     }
 }

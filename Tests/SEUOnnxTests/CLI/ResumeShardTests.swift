@@ -135,7 +135,20 @@ final class ResumeShardTests: XCTestCase {
             XCTAssertEqual(lineCount(shard), 101, "400 faults / 4 shards + header")
             shards.append(shard)
         }
-        XCTAssertTrue(try read(shards[1]).contains("\n100,"), "shard 2 starts at fault 100")
+        let second = try read(shards[1]).split(separator: "\n").dropFirst().prefix(3).map { $0.prefix { $0 != "," } }
+        XCTAssertEqual(second, ["1", "5", "9"], "shard 2/4 holds every 4th fault from id 1")
+
+        // A shard cut after 30 records resumes to the complete shard (interleaved ids).
+        let cut = path("cut3.csv")
+        let shardLines = try read(shards[2]).split(separator: "\n", omittingEmptySubsequences: false)
+        try (shardLines[0...30].joined(separator: "\n") + "\n").write(toFile: cut, atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: shards[2] + ".campaign.json", toPath: cut + ".campaign.json")
+        let incomplete = try CLIRunner.run(["merge", shards[0], shards[1], cut, shards[3], "--out", path("bad.csv")])
+        XCTAssertEqual(incomplete.status, 2)
+        XCTAssertTrue(incomplete.stderr.contains("is incomplete (30 of 100 records)"), incomplete.stderr)
+        let resumed = try CLIRunner.run(campaign(cut, ["--shard", "3/4", "--resume"]))
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try read(cut), try read(shards[2]))
 
         // Missing or unfinished shards are refused.
         let missing = try CLIRunner.run(["merge", shards[0], shards[1], shards[3], "--out", path("bad.csv")])
@@ -163,16 +176,19 @@ final class ResumeShardTests: XCTestCase {
         XCTAssertTrue(mixed.stderr.contains("different campaign"), mixed.stderr)
     }
 
-    func testShardRangesTileTheList() throws {
+    func testShardsPartitionTheList() throws {
         for total in [0, 1, 7, 400, 16587] {
             for n in [1, 3, 4, 7] {
-                let ranges = try (1...n).map { try Shard(index: $0, count: n).range(total: total) }
-                XCTAssertEqual(ranges.first?.lowerBound, 0)
-                XCTAssertEqual(ranges.last?.upperBound, total)
-                for (a, b) in zip(ranges, ranges.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
-                XCTAssertLessThanOrEqual((ranges.map(\.count).max() ?? 0) - (ranges.map(\.count).min() ?? 0), 1)
+                let shards = try (1...n).map { try Shard(index: $0, count: n).ids(total: total) }
+                XCTAssertEqual(shards.flatMap { Array($0) }.sorted(), Array(0..<total), "\(total) faults in \(n) shards")
+                XCTAssertEqual(shards.map(\.count), shards.map { Array($0).count })
+                XCTAssertLessThanOrEqual((shards.map(\.count).max() ?? 0) - (shards.map(\.count).min() ?? 0), 1)
             }
         }
+        let ids = try Shard(index: 3, count: 4).ids(total: 10)
+        XCTAssertEqual(Array(ids), [2, 6])
+        XCTAssertEqual(Array(ids.dropping(1)), [6])
+        XCTAssertEqual(ids[1], 6)
         XCTAssertThrowsError(try Shard(parsing: "0/4")) { XCTAssertEqual(($0 as? SEUError)?.kind, .invalidArgument) }
         XCTAssertThrowsError(try Shard(parsing: "5/4"))
         XCTAssertThrowsError(try Shard(parsing: "2-4"))

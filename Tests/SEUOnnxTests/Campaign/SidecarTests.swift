@@ -20,7 +20,7 @@ final class SidecarTests: XCTestCase {
             let settings = CampaignSettings(model: FileIdentity(path: "/m.onnx", size: 10), inputs: [], labels: nil,
                                             tensors: ["fc.*"], bits: "0,3-8,31", mode: mode, seed: UInt64.max - 1, batchSize: 4,
                                             shard: try Shard(index: 2, count: 3))
-            let sidecar = CampaignSidecar(settings: settings, facts: CampaignFacts(campaign: campaign), range: 1..<5)
+            let sidecar = CampaignSidecar(settings: settings, facts: CampaignFacts(campaign: campaign), ids: FaultIDs(first: 1, end: 9, step: 3))
             let path = folder.appendingPathComponent("r\(i).csv").path
             try sidecar.write(for: path)
             let back = try CampaignSidecar.read(for: path)
