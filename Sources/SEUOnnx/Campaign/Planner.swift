@@ -78,8 +78,11 @@ public struct SamplePlan: Equatable, Sendable {
         return strata
     }
 
-    /// Space positions of the planned faults, ascending: each stratum's sample drawn in turn
-    /// (Floyd's algorithm, distinct sites) from one generator seeded with `seed`.
+    /// Space positions of the planned faults: each stratum's sample drawn in turn (Floyd's
+    /// algorithm, distinct sites) from one generator seeded with `seed`, then the whole list
+    /// put in random order (Fisher–Yates with the same generator; Swift's `shuffle` may change
+    /// between versions). In random order, the faults run so far — a campaign stopped early,
+    /// an unfinished shard — are always a uniform sample, so their estimates stay unbiased.
     public func positions(in space: FaultSpace, seed: UInt64) -> [Int] {
         var generator = SeededGenerator(seed: seed)
         var result: [Int] = []
@@ -98,7 +101,13 @@ public struct SamplePlan: Equatable, Sendable {
             }
             result.append(contentsOf: local.map(stratum.position(ofMember:)))
         }
-        return result.sorted()
+        result.sort()
+        // A census keeps the space order (FaultList then runs the space lazily).
+        guard result.count < space.size else { return result }
+        for i in stride(from: result.count - 1, to: 0, by: -1) {
+            result.swapAt(i, generator.nextIndex(below: i + 1))
+        }
+        return result
     }
 }
 

@@ -78,6 +78,7 @@ public struct ThreatModel: Equatable, Sendable, Codable {
     /// The missions' faults as space positions (each sorted, repeats kept: two upsets of one
     /// bit cancel), drawn from one generator seeded with `seed`.
     public func missionPositions(in space: FaultSpace, seed: UInt64) throws -> [[Int]] {
+        guard space.size > 0 else { throw SEUError(.invalidArgument, "no bits in scope for the threat model") }
         let lambda = expectedUpsets(bits: space.size)
         guard lambda <= Self.maximumExpectedUpsets else {
             throw SEUError(.invalidArgument, "a mission would see \(Format.fixed(lambda, 1)) upsets on average (more than \(Int(Self.maximumExpectedUpsets))): the model is certainly destroyed; shorten --mission-days or lower --upset-rate",

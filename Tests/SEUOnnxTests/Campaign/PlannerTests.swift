@@ -23,7 +23,10 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(Set(sites).count, sites.count, "distinct sites")
         XCTAssertEqual(sites.filter { $0.tensor == "fc.weight" }.count, 77)
         XCTAssertEqual(sites.filter { $0.tensor == "fc.bias" }.count, 96)
-        XCTAssertEqual((0..<list.count).map { list.position($0) }, (0..<list.count).map { list.position($0) }.sorted(), "list in space order")
+        // Random order: the first half of the list already holds both tensors about 4:5.
+        let firstHalf = sites.prefix(86)
+        XCTAssertNotEqual((0..<list.count).map { list.position($0) }, (0..<list.count).map { list.position($0) }.sorted())
+        XCTAssertEqual(Double(firstHalf.filter { $0.tensor == "fc.bias" }.count), 86 * 96 / 173, accuracy: 12)
         // Same seed, same list; another seed, another sample of fc.weight.
         let again = try FaultList(space: space, mode: .planned(plan), seed: 4)
         XCTAssertEqual((0..<again.count).map { again[$0] }, sites)
