@@ -124,7 +124,9 @@ public struct CampaignReport {
 
     private func groupTable(first: [String]) -> TextTable {
         let metric = summary.hasLabels ? "accuracy" : "mismatch"
-        let header = first + ["faults", "mean \(metric)", "mean Δ", "masked", "tolerable", "SDC-1", "SDC-5", "DUE", "critical", "interval"]
+        // Without labels the output error is the other figure to read (regression models).
+        let errors = summary.hasLabels ? [] : ["mean MSE"]
+        let header = first + ["faults", "mean \(metric)", "mean Δ"] + errors + ["masked", "tolerable", "SDC-1", "SDC-5", "DUE", "critical", "interval"]
         return TextTable(header: header, rightAligned: Set(first.count..<(header.count - 1)))
     }
 
@@ -132,7 +134,8 @@ public struct CampaignReport {
         let s = summary
         let interval = scope.map { s.rate({ $0.critical }, in: g, scope: $0) }
             ?? Intervals.proportion(g.outcomes.critical, of: g.injections, confidence: s.confidence, method: s.rateMethod)
-        return [Format.grouped(g.injections), Format.fixed(g.meanMetric), Format.signed(g.meanMetric - s.baselineMetric),
+        let errors = s.hasLabels ? [] : [Self.scientific(g.meanSquaredError)]
+        return [Format.grouped(g.injections), Format.fixed(g.meanMetric), Format.signed(g.meanMetric - s.baselineMetric)] + errors + [
                 String(g.outcomes[.masked]), String(g.outcomes[.tolerable]), String(g.outcomes[.sdc1]),
                 String(g.outcomes[.sdc5]), String(g.outcomes[.due]), Self.percent(interval.estimate), Self.bracket(interval)]
     }
