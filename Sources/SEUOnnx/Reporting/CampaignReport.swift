@@ -136,8 +136,8 @@ public struct CampaignReport {
             ?? Intervals.proportion(g.outcomes.critical, of: g.injections, confidence: s.confidence, method: s.rateMethod)
         let errors = s.hasLabels ? [] : [Self.scientific(g.meanSquaredError)]
         return [Format.grouped(g.injections), Format.fixed(g.meanMetric), Format.signed(g.meanMetric - s.baselineMetric)] + errors + [
-                String(g.outcomes[.masked]), String(g.outcomes[.tolerable]), String(g.outcomes[.sdc1]),
-                String(g.outcomes[.sdc5]), String(g.outcomes[.due]), Self.percent(interval.estimate), Self.bracket(interval)]
+                Format.grouped(g.outcomes[.masked]), Format.grouped(g.outcomes[.tolerable]), Format.grouped(g.outcomes[.sdc1]),
+                Format.grouped(g.outcomes[.sdc5]), Format.grouped(g.outcomes[.due]), Self.percent(interval.estimate), Self.bracket(interval)]
     }
 
     /// "12.34%".

@@ -16,11 +16,18 @@ public struct HTMLReport {
         self.sources = sources
     }
 
-    /// The worst `worstCount` faults: lowest metric (labels) or most changed inputs; ties by id.
+    /// The worst `worstCount` faults that changed the outputs: lowest metric (labels) or most
+    /// changed inputs first, then more inputs out of the top 5, more changed top-1 classes,
+    /// more NaN/Inf inputs, larger output error; ties by id.
     public var worstFaults: [InjectionRecord] {
         let s = summary
-        return Array(records.sorted { a, b in
+        func error(_ r: InjectionRecord) -> Double { r.meanSquaredError.isNaN ? .infinity : r.meanSquaredError }
+        return Array(records.filter { !$0.masked }.sorted { a, b in
             if a.metric != b.metric { return s.isWorse(a, than: b) }
+            if a.top5Mismatches != b.top5Mismatches { return a.top5Mismatches > b.top5Mismatches }
+            if a.mismatches != b.mismatches { return a.mismatches > b.mismatches }
+            if a.nonfiniteSamples != b.nonfiniteSamples { return a.nonfiniteSamples > b.nonfiniteSamples }
+            if error(a) != error(b) { return error(a) > error(b) }
             return a.id < b.id
         }.prefix(worstCount))
     }
@@ -45,7 +52,7 @@ public struct HTMLReport {
             page.append("<h2>Upsets per mission</h2><figure>\(ReportCharts.missions(s).document)</figure>")
         }
         page.append("<h2>Metric change</h2><figure>\(ReportCharts.deltas(records, summary: s).document)</figure>")
-        page.append("<h2>Worst \(min(worstCount, records.count)) faults</h2>")
+        page.append("<h2>Worst \(worstFaults.count) faults</h2>")
         page.append(worstTable)
         page.append("<h2>Campaign settings</h2>")
         page.append(settingsTable)
@@ -123,12 +130,14 @@ public struct HTMLReport {
 
     private var worstTable: String {
         let s = summary
-        var rows = ["<table class=\"worst\"><thead><tr><th class=\"num\">#</th><th>fault</th><th>field</th><th class=\"num\">before</th><th class=\"num\">after</th><th class=\"num\">\(SVG.escape(s.metricName))</th><th class=\"num\">Δ</th><th>class</th><th class=\"num\">top-1 changed</th><th class=\"num\">left top 5</th><th class=\"num\">NaN/Inf inputs</th></tr></thead><tbody>"]
+        func short(_ v: Double) -> String { v.isFinite ? String(format: "%.4g", v) : RecordFormat.value(v, .double) }
+        var rows = ["<div class=\"scroll\"><table class=\"worst\"><thead><tr><th class=\"num\">#</th><th>fault</th><th>field</th><th class=\"num\">value before → after</th><th class=\"num\">\(SVG.escape(s.metricName))</th><th class=\"num\">Δ</th><th>class</th><th class=\"num\" title=\"inputs whose top-1 class changed\">top-1 changed</th><th class=\"num\" title=\"inputs whose fault-free top-1 class left the top 5\">left top 5</th><th class=\"num\" title=\"inputs with NaN or Inf outputs\">NaN/Inf</th></tr></thead><tbody>"]
         for (rank, r) in worstFaults.enumerated() {
             let more = r.extraSites.isEmpty ? "" : " +\(r.extraSites.count)"
-            rows.append("<tr><td class=\"num\">\(rank + 1)</td><td><code>\(SVG.escape(r.site.description))</code>\(more)</td><td>\(r.field)</td><td class=\"num\">\(SVG.escape(RecordFormat.value(r.before, r.dataType)))</td><td class=\"num\">\(SVG.escape(RecordFormat.value(r.after, r.dataType)))</td><td class=\"num\">\(Format.fixed(r.metric))</td><td class=\"num\">\(Format.signed(r.delta))</td><td class=\"class\"><span class=\"swatch\" style=\"background:\(ChartStyle.color(r.outcome))\"></span>\(r.outcome)</td><td class=\"num\">\(r.mismatches)</td><td class=\"num\">\(r.top5Mismatches)</td><td class=\"num\">\(r.nonfiniteSamples)</td></tr>")
+            rows.append("<tr><td class=\"num\">\(rank + 1)</td><td><code>\(SVG.escape(r.site.description))</code>\(more)</td><td>\(r.field)</td><td class=\"num\" title=\"\(SVG.escape(RecordFormat.value(r.before, r.dataType))) → \(SVG.escape(RecordFormat.value(r.after, r.dataType)))\">\(short(r.before)) → \(short(r.after))</td><td class=\"num\">\(Format.fixed(r.metric))</td><td class=\"num\">\(Format.signed(r.delta))</td><td class=\"class\"><span class=\"swatch\" style=\"background:\(ChartStyle.color(r.outcome))\"></span>\(r.outcome)</td><td class=\"num\">\(r.mismatches)</td><td class=\"num\">\(r.top5Mismatches)</td><td class=\"num\">\(r.nonfiniteSamples)</td></tr>")
         }
-        rows.append("</tbody></table>")
+        rows.append("</tbody></table></div>")
+        if worstFaults.isEmpty { rows.append("<p class=\"note\">Every fault was masked.</p>") }
         return rows.joined(separator: "\n")
     }
 
@@ -169,7 +178,7 @@ public struct HTMLReport {
     table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #eceff2;text-align:left;vertical-align:top}
     thead th{background:#f0f2f5;font-weight:600}tbody tr:nth-child(even){background:#fafbfc}.num{text-align:right;font-variant-numeric:tabular-nums}
     tr.total td{font-weight:bold;border-top:2px solid #d5d9de}.settings th{width:150px;background:#f6f7f9}
-    td.class{white-space:nowrap}.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
+    td.class{white-space:nowrap}.scroll{overflow-x:auto}.worst{font-size:12.5px}.worst th,.worst td{padding:3px 6px}.worst td{white-space:nowrap}.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
     figure{margin:0;overflow-x:auto}figure svg{max-width:100%;height:auto}code{font-size:12.5px}
     footer{margin-top:28px;color:#8a919e;font-size:12px;word-break:break-all}
     """
