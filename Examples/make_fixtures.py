@@ -4,7 +4,12 @@
 Run by hand (not by CI); needs torch, onnx, onnxruntime, onnxscript and scikit-learn:
 
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install torch onnx onnxruntime onnxscript scikit-learn
-    /tmp/venv/bin/python Examples/make_fixtures.py
+    /tmp/venv/bin/python Examples/make_fixtures.py            # number-format fixtures only
+    /tmp/venv/bin/python Examples/make_fixtures.py --retrain  # also retrain tiny_cnn (changes every file)
+
+Without --retrain, the trained model is not touched: the number-format fixtures below are made
+from the weights stored in Fixtures/tiny_cnn.onnx (see Examples/make_format_fixtures.py), so
+rerunning the script leaves the committed base fixtures byte for byte unchanged.
 
 Made with torch 2.15.0, onnx 1.20, onnxruntime 1.32 (versions are also written to
 Fixtures/VERSIONS.txt). Training is seeded, but PyTorch kernels are not bit-reproducible across
@@ -17,6 +22,7 @@ Files:
   tiny_cnn_external.onnx.data   (torch.onnx.export defaults)
   digits_x.npy, digits_y.npy 360 held-out 8x8 digits (float32 NCHW) and int64 labels
   tiny_cnn_logits_ort.npy    onnxruntime logits of tiny_cnn.onnx on digits_x.npy
+  tiny_cnn_fp16*, tiny_cnn_bf16*, tiny_cnn_int8*, layouts.onnx: see make_format_fixtures.py
 """
 import os
 import sys
@@ -84,6 +90,13 @@ def export(model, path, dynamo, **kwargs):
 
 
 def main():
+    if "--retrain" in sys.argv or not os.path.exists(os.path.join(OUT, "tiny_cnn.onnx")):
+        make_base_fixtures()
+    from make_format_fixtures import make_format_fixtures
+    make_format_fixtures(OUT)
+
+
+def make_base_fixtures():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
     x_train, y_train, x_test, y_test = digits()

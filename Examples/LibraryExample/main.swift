@@ -42,6 +42,19 @@ do {
     for record in records.sorted(by: { $0.metric < $1.metric }).prefix(5) {
         print("  \(record.site) \(record.field): accuracy \(record.metric)")
     }
+
+    // 4. Export the worst fault as an ONNX file (only that bit differs from the source) with
+    //    its manifest, and replay it: the replay records the same accuracy.
+    if let worst = summary.worst {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("seu-onnx-example-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let exported = try model.applying(worst.fault).write(to: folder.appendingPathComponent("worst.onnx"))
+        print("\nwrote \(exported.url.path): \(exported.manifest.changedBits) bit changed, sha256 \(exported.manifest.output.sha256)")
+        let replay = try Campaign(model: model, session: session, data: CampaignData(inputs: [x], labels: y), faults: [worst.fault])
+        let again = try replay.inject(worst.fault, id: worst.id)
+        print("replayed \(worst.site): accuracy \(again.metric) (campaign: \(worst.metric))")
+        try? FileManager.default.removeItem(at: folder)
+    }
 } catch {
     print("error: \(error)")
     exit(1)

@@ -10,6 +10,9 @@ let commands: [Command] = [
     ReportCommand.command,
     MergeCommand.command,
     ConformanceCommand.command,
+    FlipCommand.command,
+    CorruptCommand.command,
+    ConvertCommand.command,
 ]
 
 exit(CLI.main(CommandLine.arguments, commands: commands))

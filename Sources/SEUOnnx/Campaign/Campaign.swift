@@ -37,14 +37,49 @@ public final class Campaign {
     public let configuration: CampaignConfiguration
     public let faults: FaultList
     public let evaluator: CampaignEvaluator
+    /// Weights held in an emulated storage format (`inject --as`), or nil: faults flip the
+    /// model's initializers themselves.
+    public let storage: StorageEmulation?
+    /// What each target tensor is (weight, scale, zero point), for the records.
+    public let siteKinds: [String: SiteKind]
 
-    public init(model: Model, session: InferenceSession? = nil, data: CampaignData,
-                configuration: CampaignConfiguration) throws {
-        self.model = model
-        self.configuration = configuration
+    public convenience init(model: Model, session: InferenceSession? = nil, data: CampaignData,
+                            configuration: CampaignConfiguration) throws {
         let names = try configuration.selection.resolve(in: model)
         let space = try FaultSpace(model: model, names: names, bits: configuration.bits)
-        faults = try FaultList(space: space, mode: configuration.mode, seed: configuration.seed)
+        let faults = try FaultList(space: space, mode: configuration.mode, seed: configuration.seed)
+        try self.init(model: model, session: session, data: data, configuration: configuration, faults: faults)
+    }
+
+    /// A campaign over an explicit list of faults (e.g. a replay of a record file): each
+    /// fault, with all its sites flipped together, is evaluated once, in order, and recorded
+    /// with its position in the list as `id`. Sites may be in any initializer of the model.
+    public convenience init(model: Model, session: InferenceSession? = nil, data: CampaignData,
+                            faults: [Fault], batchSize: Int = 64) throws {
+        var names: [String] = []
+        for site in faults.flatMap(\.sites) where !names.contains(site.tensor) {
+            guard let tensor = model.graph.initializers[site.tensor] else {
+                throw SEUError(.invalidFault, "no initializer named '\(site.tensor)'", location: .init(tensor: site.tensor))
+            }
+            try tensor.checkSite(element: site.index, bit: site.bit, name: site.tensor)
+            names.append(site.tensor)
+        }
+        let space = try FaultSpace(model: model, names: names, bits: .all)
+        let list = try FaultList(space: space, faults: faults)
+        let configuration = CampaignConfiguration(selection: TensorSelection(patterns: names), mode: .explicit(faults.count),
+                                                  batchSize: batchSize)
+        try self.init(model: model, session: session, data: data, configuration: configuration, faults: list)
+    }
+
+    /// A campaign over an explicit fault list. With `storage`, faults flip bits of the stored
+    /// copies it holds (their format's layout) and the model's float32 initializers follow.
+    public init(model: Model, session: InferenceSession? = nil, data: CampaignData,
+                configuration: CampaignConfiguration, faults: FaultList, storage: StorageEmulation? = nil) throws {
+        self.model = model
+        self.configuration = configuration
+        self.faults = faults
+        self.storage = storage
+        siteKinds = WeightAnalysis(graph: model.graph).siteKinds
         evaluator = try CampaignEvaluator(session: session ?? InferenceSession(model: model), data: data,
                                           batchSize: configuration.batchSize)
     }
@@ -107,7 +142,7 @@ public final class Campaign {
         }
         var tensors: [Tensor] = []
         for site in fault.sites {
-            guard let tensor = model.graph.initializers[site.tensor] else {
+            guard let tensor = storage?.stored[site.tensor] ?? model.graph.initializers[site.tensor] else {
                 throw SEUError(.invalidFault, "no initializer named '\(site.tensor)'", location: .init(tensor: site.tensor))
             }
             try tensor.checkSite(element: site.index, bit: site.bit, name: site.tensor)
@@ -116,10 +151,16 @@ public final class Campaign {
         let target = tensors[0]
         let bitsBefore = target.bitPattern(ofElement: first.index)
         let before = target.doubleValue(at: first.index)
-        for (site, tensor) in zip(fault.sites, tensors) { tensor.flipBit(at: site.bit, ofElement: site.index) }
+        for (site, tensor) in zip(fault.sites, tensors) {
+            tensor.flipBit(at: site.bit, ofElement: site.index)
+            storage?.refresh(site.tensor, element: site.index)
+        }
         // Undo in reverse order, so sites repeated within one fault restore exactly too.
         defer {
-            for (site, tensor) in zip(fault.sites, tensors).reversed() { tensor.flipBit(at: site.bit, ofElement: site.index) }
+            for (site, tensor) in zip(fault.sites, tensors).reversed() {
+                tensor.flipBit(at: site.bit, ofElement: site.index)
+                storage?.refresh(site.tensor, element: site.index)
+            }
         }
         let after = target.doubleValue(at: first.index)
         let bitsAfter = target.bitPattern(ofElement: first.index)
@@ -133,6 +174,7 @@ public final class Campaign {
                                mismatches: score.mismatches, nonfiniteSamples: score.nonfiniteSamples,
                                masked: score.identical, maxAbsoluteError: score.maxAbsoluteError,
                                meanSquaredError: score.meanSquaredError,
-                               extraSites: Array(fault.sites.dropFirst()), top5Mismatches: score.top5Mismatches)
+                               extraSites: Array(fault.sites.dropFirst()),
+                               siteKind: siteKinds[first.tensor] ?? .weight, top5Mismatches: score.top5Mismatches)
     }
 }

@@ -76,6 +76,7 @@ extension CampaignMode: Codable {
         case .exhaustive: try c.encode("exhaustive", forKey: .kind)
         case .bernoulli(let p): try c.encode("bernoulli", forKey: .kind); try c.encode(p, forKey: .probability)
         case .count(let n): try c.encode("count", forKey: .kind); try c.encode(n, forKey: .count)
+        case .explicit(let n): try c.encode("explicit", forKey: .kind); try c.encode(n, forKey: .count)
         case .planned(let plan):
             try c.encode("planned", forKey: .kind)
             try c.encode(plan.margin, forKey: .margin)
@@ -96,6 +97,7 @@ extension CampaignMode: Codable {
         case "exhaustive": self = .exhaustive
         case "bernoulli": self = .bernoulli(try c.decode(Double.self, forKey: .probability))
         case "count": self = .count(try c.decode(Int.self, forKey: .count))
+        case "explicit": self = .explicit(try c.decode(Int.self, forKey: .count))
         case "planned":
             self = .planned(try SamplePlan(margin: try c.decode(Double.self, forKey: .margin),
                                            confidence: try c.decode(Double.self, forKey: .confidence),
@@ -116,6 +118,7 @@ extension CampaignMode: Codable {
         case .exhaustive: return "exhaustive"
         case .bernoulli(let p): return "random, each site with probability \(p)"
         case .count(let n): return "random, \(Format.grouped(n)) distinct sites"
+        case .explicit(let n): return "replay of \(Format.grouped(n)) listed fault\(n == 1 ? "" : "s")"
         case .planned(let plan):
             let strata = plan.stratification == .none ? "" : ", per \(plan.stratification == .tensorAndBit ? "tensor and bit" : plan.stratification.rawValue)"
             return "planned for ±\(Format.trimmed(plan.margin * 100))% at \(Format.trimmed(plan.confidence * 100))% confidence (expected rate \(Format.trimmed(plan.expectedRate))\(strata))"

@@ -17,20 +17,33 @@ extension CampaignSummary {
         case tensor(String)
         case bit(Int)
         case format(String)
+        /// One bit position of one number format (campaigns mixing types).
+        case formatBit(String, Int)
         case cell(tensor: String, bit: Int)
     }
 
     /// Sites in `scope` (nil for threat-model missions, which draw sites with replacement).
     public func population(of scope: Scope) -> Int? {
-        if case .missions = mode { return nil }
+        // Missions draw sites with replacement; a replayed list is not a sample of its space.
+        switch mode {
+        case .missions, .explicit: return nil
+        default: break
+        }
         let targets = facts.targets
         switch scope {
         case .all: return facts.population
         case .tensor(let name): return targets.filter { $0.name == name }.reduce(0) { $0 + $1.elements * $1.bits.count }
         case .bit(let bit): return targets.filter { $0.bits.contains(bit) }.reduce(0) { $0 + $1.elements }
         case .format(let format): return targets.filter { $0.format == format }.reduce(0) { $0 + $1.elements * $1.bits.count }
+        case .formatBit(let format, let bit): return targets.filter { $0.format == format && $0.bits.contains(bit) }.reduce(0) { $0 + $1.elements }
         case .cell(let name, let bit): return targets.filter { $0.name == name && $0.bits.contains(bit) }.reduce(0) { $0 + $1.elements }
         }
+    }
+
+    /// True when every site of the population was injected once (no sampling error anywhere).
+    public var isCensus: Bool {
+        guard let population = population(of: .all), population > 0 else { return false }
+        return overall.injections >= population
     }
 
     /// True when the summary's overall figures come from a stratified plan.

@@ -69,6 +69,11 @@ public struct CampaignSummary: Sendable {
     public var perStratum: [Int: Group] = [:]
     /// Per number of sites flipped together (threat-model missions).
     public var perSiteCount: [Int: Group] = [:]
+    /// By site kind (weight, scale, zero point: several kinds in quantized models).
+    public var perSiteKind: [SiteKind: Group] = [:]
+    /// By stored type, then bit: campaigns mixing types (int8 weights with float32 scales)
+    /// need the type to name a bit's field.
+    public var perTypeAndBit: [DataType: [Int: Group]] = [:]
     /// The record with the largest metric drop (labels) or most changed inputs (no labels).
     public var worst: InjectionRecord?
     public var elapsedSeconds = 0.0
@@ -117,6 +122,8 @@ public struct CampaignSummary: Sendable {
             perStratum[i, default: Group()].add(record)
         }
         if case .missions = facts.mode { perSiteCount[1 + record.extraSites.count, default: Group()].add(record) }
+        perSiteKind[record.siteKind, default: Group()].add(record)
+        perTypeAndBit[record.dataType, default: [:]][record.bit, default: Group()].add(record)
         if let current = worst {
             if isWorse(record, than: current) { worst = record }
         } else {

@@ -21,19 +21,43 @@ public struct FaultSpace: Sendable {
     /// Builds the space for `names` in `model` with the bit positions `bits` selects for each
     /// tensor's type.
     public init(model: Model, names: [String], bits: BitSelection = .all) throws {
-        var targets: [Target] = []
-        var offset = 0
-        for name in names {
+        let tensors = try names.map { name -> (String, DataType, Int) in
             guard let tensor = model.graph.initializers[name] else {
                 throw SEUError(.noMatchingTensor, "no initializer named '\(name)'", location: .init(tensor: name))
             }
-            let target = Target(name: name, dataType: tensor.dataType, count: tensor.count,
-                                bits: try bits.positions(for: tensor.dataType, tensor: name), offset: offset)
+            return (name, tensor.dataType, tensor.count)
+        }
+        try self.init(tensors: tensors, bits: bits)
+    }
+
+    /// Builds the space for tensors given by name, stored type and element count (the type
+    /// decides the layout, e.g. an emulated storage format). A field name the type lacks
+    /// (`exponent` for int8) selects nothing in that tensor, and a tensor left without bits is
+    /// dropped; explicit positions must exist in every type, and the space must not be empty.
+    public init(tensors: [(name: String, dataType: DataType, count: Int)], bits: BitSelection = .all) throws {
+        var targets: [Target] = []
+        var offset = 0
+        for (name, dataType, count) in tensors {
+            let positions = try bits.positions(for: dataType, tensor: name, skippingMissingFields: tensors.count > 1)
+            guard !positions.isEmpty else { continue }
+            let target = Target(name: name, dataType: dataType, count: count, bits: positions, offset: offset)
             targets.append(target)
             offset += target.siteCount
         }
+        guard !targets.isEmpty || tensors.isEmpty else {
+            let types = Set(tensors.map(\.dataType.name)).sorted().joined(separator: "/")
+            throw SEUError(.invalidArgument, "the selected tensors (\(types)) have no bits matching '\(bits)'",
+                           location: .init(argument: "--bits"))
+        }
         self.targets = targets
         self.size = offset
+    }
+
+    /// The position of `site` in the space, or nil when it is not in it.
+    public func position(of site: FaultSite) -> Int? {
+        guard let target = targets.first(where: { $0.name == site.tensor }), site.index >= 0, site.index < target.count,
+              let bit = target.bits.firstIndex(of: site.bit) else { return nil }
+        return target.offset + site.index * target.bits.count + bit
     }
 
     /// The site at position `k` (0..<size).
@@ -59,6 +83,8 @@ public enum CampaignMode: Equatable, Sendable {
     case bernoulli(Double)
     /// N distinct sites drawn uniformly from the space.
     case count(Int)
+    /// An explicit list of N faults (replay of a record file), each evaluated once in order.
+    case explicit(Int)
     /// A statistically sized random campaign, optionally stratified (see `SamplePlan`).
     case planned(SamplePlan)
     /// Multi-fault missions under an upset rate and a mission time (see `ThreatModel`).
@@ -68,13 +94,16 @@ public enum CampaignMode: Equatable, Sendable {
 /// The ordered list of single-site faults of a campaign (lazy for exhaustive campaigns).
 public struct FaultList: Sendable {
     public let space: FaultSpace
-    /// Positions in the space; nil means every position in order (exhaustive).
+    /// Positions in the space; nil means every position in order (exhaustive). For explicit
+    /// faults, the position of each fault's first site.
     private let positions: [Int]?
-    /// Multi-site faults (threat-model missions): every site of fault i; nil for single sites.
-    private var groups: [[Int]]? = nil
+    /// Explicit faults (possibly multi-site), when the list was given (replay) or drawn with
+    /// several sites each (threat-model missions).
+    private let explicitFaults: [Fault]?
 
     public init(space: FaultSpace, mode: CampaignMode, seed: UInt64) throws {
         self.space = space
+        var explicit: [Fault]? = nil
         var generator = SeededGenerator(seed: seed)
         switch mode {
         case .exhaustive:
@@ -112,21 +141,48 @@ public struct FaultList: Sendable {
                 }
                 positions = chosen.sorted()
             }
+        case .explicit:
+            throw SEUError(.invalidArgument, "an explicit fault list is built with FaultList(space:faults:)")
         case .planned(let plan):
             let planned = plan.positions(in: space, seed: seed)
             positions = planned.count == space.size ? nil : planned
         case .missions(let threat):
             let missions = try threat.missionPositions(in: space, seed: seed)
             positions = missions.map { $0.first ?? 0 }
-            groups = missions
+            explicit = missions.map { Fault($0.map(space.site(at:))) }
         }
+        explicitFaults = explicit
     }
 
     /// An explicit list of single-site faults (replay); sites must lie in `space`.
     public init(space: FaultSpace, positions: [Int]) {
         self.space = space
         self.positions = positions
+        explicitFaults = nil
     }
+
+    /// An explicit list of faults, each with one or more sites, evaluated in order. Every site
+    /// must lie in `space`; throws `.invalidFault` otherwise.
+    public init(space: FaultSpace, faults: [Fault]) throws {
+        self.space = space
+        var positions: [Int] = []
+        for fault in faults {
+            guard !fault.sites.isEmpty else { throw SEUError(.invalidFault, "a fault needs at least one site") }
+            for site in fault.sites where space.position(of: site) == nil {
+                throw SEUError(.invalidFault, "site \(site) is not in the model (or not a bit of its type)", location: .init(tensor: site.tensor))
+            }
+            positions.append(space.position(of: fault.sites[0]) ?? 0)
+        }
+        self.positions = positions
+        explicitFaults = faults
+    }
+
+    /// Fault `i` with all its sites.
+    public func fault(_ i: Int) -> Fault { explicitFaults?[i] ?? Fault(self[i]) }
+
+    /// True when faults are listed with all their sites (missions, replays) rather than as
+    /// single space positions.
+    public var isMultiSite: Bool { explicitFaults != nil }
 
     public var count: Int { positions?.count ?? space.size }
 
@@ -134,15 +190,6 @@ public struct FaultList: Sendable {
     public func position(_ i: Int) -> Int { positions?[i] ?? i }
 
     public subscript(i: Int) -> FaultSite { space.site(at: position(i)) }
-
-    /// Fault `i` with all of its sites (one for single-event upsets).
-    public func fault(_ i: Int) -> Fault {
-        guard let groups else { return Fault(self[i]) }
-        return Fault(groups[i].map { space.site(at: $0) })
-    }
-
-    /// True when faults have several sites (threat-model missions).
-    public var isMultiSite: Bool { groups != nil }
 }
 
 #if canImport(Glibc)

@@ -30,6 +30,8 @@ public struct InjectionRecord: Equatable, Sendable {
     public var meanSquaredError: Double
     /// Further sites flipped together with the first (multi-bit faults); empty for an SEU.
     public var extraSites: [FaultSite] = []
+    /// What the first site's tensor is to the model: weight, quantization scale or zero point.
+    public var siteKind: SiteKind = .weight
     /// Inputs whose fault-free top-1 class left the top 5 of the faulty output (SDC-5).
     public var top5Mismatches: Int = 0
 

@@ -19,7 +19,8 @@ public enum RecordFormat: String, Sendable {
     /// Column order of the CSV header (also the JSON keys).
     public static let columns = ["id", "tensor", "index", "bit", "field", "dtype", "before", "after",
                                  "bits_before", "bits_after", "metric", "delta", "outcome", "top5", "mismatches", "top5_mismatches",
-                                 "nonfinite", "nonfinite_samples", "masked", "max_abs_error", "mse", "extra_sites"]
+                                 "nonfinite", "nonfinite_samples", "masked", "max_abs_error", "mse", "extra_sites",
+                                 "site_kind"]
 
     public var header: String? { self == .csv ? Self.columns.joined(separator: ",") : nil }
 
@@ -48,6 +49,7 @@ public enum RecordFormat: String, Sendable {
             ("max_abs_error", Self.number(r.maxAbsoluteError), false),
             ("mse", Self.number(r.meanSquaredError), false),
             ("extra_sites", r.extraSites.map(\.description).joined(separator: ";"), true),
+            ("site_kind", r.siteKind.rawValue, true),
         ]
         switch self {
         case .csv:

@@ -84,7 +84,8 @@ public enum RecordReader {
             mismatches: f["mismatches"].flatMap(Int.init) ?? 0,
             nonfiniteSamples: f["nonfinite_samples"].flatMap(Int.init) ?? (flag("nonfinite") ? 1 : 0),
             masked: flag("masked"), maxAbsoluteError: double("max_abs_error"), meanSquaredError: double("mse"),
-            extraSites: extra, top5Mismatches: f["top5_mismatches"].flatMap(Int.init) ?? 0)
+            extraSites: extra, siteKind: f["site_kind"].flatMap(SiteKind.init(rawValue:)) ?? .weight,
+            top5Mismatches: f["top5_mismatches"].flatMap(Int.init) ?? 0)
     }
 
     /// Splits one CSV line (RFC 4180 quoting).

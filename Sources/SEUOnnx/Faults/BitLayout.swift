@@ -30,10 +30,21 @@ public struct BitLayout: Equatable, Sendable {
         }
     }
 
-    /// The positions of each field (for floats; integers have sign and value bits).
-    public var sign: ClosedRange<Int> { 0...0 }
+    /// The positions of each field. Floats have sign, exponent and mantissa; signed
+    /// (two's-complement) integers a sign bit and value bits; unsigned integers value bits only.
+    public var sign: ClosedRange<Int>? { dataType.isFloatingPoint || dataType.isSignedInteger ? 0...0 : nil }
     public var exponent: ClosedRange<Int>? { exponentBits > 0 ? 1...exponentBits : nil }
     public var mantissa: ClosedRange<Int>? { exponentBits > 0 ? (exponentBits + 1)...(width - 1) : nil }
+    /// The value bits of an integer (all bits but the sign; every bit when unsigned).
+    public var value: ClosedRange<Int>? {
+        guard exponentBits == 0, width > 0 else { return nil }
+        return dataType.isSignedInteger ? 1...(width - 1) : 0...(width - 1)
+    }
+
+    /// The field names of this layout, most significant first.
+    public var fieldNames: [String] {
+        exponentBits > 0 ? ["sign", "exponent", "mantissa"] : (dataType.isSignedInteger ? ["sign", "value"] : ["value"])
+    }
 
     /// The field a position belongs to: `sign`, `exponent`, `mantissa` (floats) or `value`.
     public func field(of position: Int) -> String {

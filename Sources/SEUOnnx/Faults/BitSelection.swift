@@ -42,8 +42,10 @@ public struct BitSelection: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The sorted positions for a tensor of `type`; throws when a position does not exist in
-    /// that type or a field is empty for it (e.g. `exponent` on int8).
-    public func positions(for type: DataType, tensor: String) throws -> [Int] {
+    /// that type or a field is empty for it (e.g. `exponent` on int8). With
+    /// `skippingMissingFields`, a field the type lacks contributes no positions instead (a
+    /// campaign over int8 weights and float scales with `--bits exponent` hits the scales).
+    public func positions(for type: DataType, tensor: String, skippingMissingFields: Bool = false) throws -> [Int] {
         let layout = BitLayout(type)
         var result = Set<Int>()
         func add(_ p: Int) throws {
@@ -64,9 +66,10 @@ public struct BitSelection: Equatable, Sendable, CustomStringConvertible {
                 case "sign": range = layout.sign
                 case "exponent": range = layout.exponent
                 case "mantissa": range = layout.mantissa
-                default: range = layout.exponentBits == 0 ? 1...(layout.width - 1) : nil
+                default: range = layout.value
                 }
                 guard let range else {
+                    if skippingMissingFields { continue }
                     throw SEUError(.invalidArgument, "\(type) has no \(name) field", location: .init(tensor: tensor, argument: "--bits"))
                 }
                 for p in range { try add(p) }

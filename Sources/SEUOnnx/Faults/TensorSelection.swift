@@ -1,7 +1,12 @@
 /// Chooses which initializers a campaign targets: exact names and glob patterns (`*` any run
-/// of characters, `?` one character, `[abc]` a set), or by default every floating-point
-/// initializer the model uses as a weight or bias (see `WeightAnalysis`).
+/// of characters, `?` one character, `[abc]` a set), or by default every initializer the
+/// model uses as a weight or bias — and, in quantized models, the integer weights with their
+/// scales and zero points (see `WeightAnalysis`). Patterns match floating-point initializers
+/// and those quantized tensors.
 public struct TensorSelection: Sendable {
+    /// Element types a campaign can target (integer ones only as quantized data).
+    public static let targetTypes: Set<DataType> = [.float, .float16, .bfloat16, .double, .int8, .uint8, .int16, .uint16, .int32]
+
     public var patterns: [String]
 
     /// The default: all weights and biases.
@@ -13,18 +18,20 @@ public struct TensorSelection: Sendable {
     }
 
     /// The selected initializer names, in file order. Every pattern must match at least one
-    /// floating-point initializer; otherwise throws `.noMatchingTensor` naming the pattern.
-    public func resolve(in model: Model, allowedTypes: Set<DataType> = [.float, .float16, .bfloat16, .double]) throws -> [String] {
+    /// floating-point or quantized initializer; otherwise throws `.noMatchingTensor` naming
+    /// the pattern.
+    public func resolve(in model: Model, allowedTypes: Set<DataType> = TensorSelection.targetTypes) throws -> [String] {
         let graph = model.graph
+        let kinds = WeightAnalysis(graph: graph).siteKinds
         let candidates = graph.initializerNames.filter { name in
             guard let tensor = graph.initializers[name] else { return false }
             return allowedTypes.contains(tensor.dataType) && tensor.count > 0
+                && (tensor.dataType.isFloatingPoint || kinds[name] != nil)
         }
         if patterns.isEmpty {
-            let weights = WeightAnalysis(graph: graph).weightNames
-            let selected = candidates.filter { weights.contains($0) }
+            let selected = candidates.filter { kinds[$0] != nil }
             guard !selected.isEmpty else {
-                throw SEUError(.noMatchingTensor, "the model has no \(allowedTypes.map(\.name).sorted().joined(separator: "/")) weight initializers to inject into")
+                throw SEUError(.noMatchingTensor, "the model has no weight initializers to inject into (\(allowedTypes.filter(\.isFloatingPoint).map(\.name).sorted().joined(separator: "/")), or quantized integers)")
             }
             return selected
         }
@@ -32,8 +39,8 @@ public struct TensorSelection: Sendable {
         for pattern in patterns {
             let matches = candidates.filter { Glob.matches($0, pattern: pattern) }
             guard !matches.isEmpty else {
-                let known = graph.initializers[pattern].map { " (it is \($0.dataType), not a supported type)" } ?? ""
-                throw SEUError(.noMatchingTensor, "pattern '\(pattern)' matches no \(allowedTypes.map(\.name).sorted().joined(separator: "/")) initializer\(known); see `seu-onnx info MODEL` for the names",
+                let known = graph.initializers[pattern].map { " (it is \($0.dataType), not a weight type)" } ?? ""
+                throw SEUError(.noMatchingTensor, "pattern '\(pattern)' matches no floating-point or quantized initializer\(known); see `seu-onnx info MODEL` for the names",
                                location: .init(argument: "--tensors"))
             }
             selected.formUnion(matches)

@@ -5,6 +5,11 @@
 /// that carries parameters (Conv, Gemm, MatMul, normalisation, recurrent layers, PRelu, an
 /// embedding Gather) or an elementwise Add/Sub/Mul/Div as a tensor of more than one element
 /// (a bias or scale). Scalars and shape constants are not weights.
+///
+/// Quantized models: an integer initializer (int8/uint8/int16/uint16, or an int32 bias) fed to
+/// DequantizeLinear or to a weight input of QLinearConv, QLinearMatMul, ConvInteger or
+/// MatMulInteger is a weight; the scales and zero points of these ops (and of QuantizeLinear)
+/// are targets of their own kinds (`SiteKind.scale`, `.zeroPoint`).
 public struct WeightAnalysis {
     /// One initializer's uses.
     public struct Usage: Sendable {
@@ -14,6 +19,9 @@ public struct WeightAnalysis {
         /// Number of distinct consuming nodes (>1: shared).
         public var nodeCount: Int
         public var isWeight: Bool
+        /// What the tensor is to the model when it is a default fault-injection target (a
+        /// weight or bias, a quantization scale or zero point); nil otherwise.
+        public var kind: SiteKind? = nil
     }
 
     static let parameterOps: Set<String> = [
@@ -24,8 +32,10 @@ public struct WeightAnalysis {
     static let biasOps: Set<String> = ["Add", "Sub", "Mul", "Div"]
     static let passThroughOps: Set<String> = [
         "Identity", "Cast", "CastLike", "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze",
-        "DequantizeLinear", "Expand",
+        "DequantizeLinear", "QuantizeLinear", "Expand",
     ]
+    /// Integer types a quantized weight is stored in (int32: quantized biases).
+    static let quantizedTypes: Set<DataType> = [.int8, .uint8, .int16, .uint16, .int32]
 
     public let usages: [String: Usage]
 
@@ -40,17 +50,22 @@ public struct WeightAnalysis {
             var ops = Set<String>()
             var nodes = Set<Int>()
             var isWeight = false
+            var roles = Set<SiteKind>()
             var frontier = [name], visited = Set<String>()
             while let value = frontier.popLast() {
                 guard visited.insert(value).inserted else { continue }
                 for index in consumers[value] ?? [] {
                     let node = graph.nodes[index]
+                    let quantizationRoles = node.inputs.indices.filter { node.inputs[$0] == value }
+                        .compactMap { SiteKind.role(ofInput: $0, opType: node.opType) }
+                    roles.formUnion(quantizationRoles)
                     if Self.passThroughOps.contains(node.opType) && node.inputs.first == value {
                         frontier.append(contentsOf: node.outputs.filter { !$0.isEmpty })
                         continue
                     }
                     ops.insert(node.opType)
                     nodes.insert(index)
+                    if !quantizationRoles.isEmpty { continue }
                     if Self.parameterOps.contains(node.opType) {
                         // Gather is a weight only as the data (embedding table), not as indices.
                         if node.opType != "Gather" || node.inputs.first == value { isWeight = true }
@@ -59,10 +74,37 @@ public struct WeightAnalysis {
                     }
                 }
             }
-            usages[name] = Usage(name: name, consumers: ops.sorted(), nodeCount: nodes.count,
-                                 isWeight: isWeight && tensor.dataType.isFloatingPoint)
+            let type = tensor.dataType
+            if roles.contains(.weight) { isWeight = true }
+            let weight = isWeight && (type.isFloatingPoint || Self.quantizedTypes.contains(type))
+            var kind: SiteKind? = weight ? .weight : nil
+            if kind == nil && roles.contains(.scale) && type.isFloatingPoint { kind = .scale }
+            if kind == nil && roles.contains(.zeroPoint) && Self.quantizedTypes.contains(type) { kind = .zeroPoint }
+            usages[name] = Usage(name: name, consumers: ops.sorted(), nodeCount: nodes.count, isWeight: weight, kind: kind)
         }
         self.usages = usages
+    }
+
+    /// Every default target with its kind.
+    public var siteKinds: [String: SiteKind] {
+        var result: [String: SiteKind] = [:]
+        for (name, usage) in usages { if let kind = usage.kind { result[name] = kind } }
+        return result
+    }
+
+    /// Integer initializers read as quantized data (DequantizeLinear's input, QLinearConv's
+    /// bias): fault injection may change them, so the planner must not fold their consumers
+    /// even when their type (int32, int16) is not injectable by itself.
+    static func quantizedDataInputs(_ graph: Graph) -> Set<String> {
+        var names = Set<String>()
+        for node in graph.nodes {
+            for (i, input) in node.inputs.enumerated() where !input.isEmpty && graph.initializers[input] != nil {
+                if SiteKind.role(ofInput: i, opType: node.opType) == .weight || (node.opType == "DequantizeLinear" && i == 0) {
+                    names.insert(input)
+                }
+            }
+        }
+        return names
     }
 
     /// Names of the weight and bias initializers.

@@ -24,5 +24,8 @@ enum StandardOperators {
         PadOperators.register(in: registry)
         GeneratorOperators.register(in: registry)
         RecurrentOperators.register(in: registry)
+        QuantizationOperators.register(in: registry)
+        QLinearConvOperators.register(in: registry)
+        QLinearMatMulOperators.register(in: registry)
     }
 }

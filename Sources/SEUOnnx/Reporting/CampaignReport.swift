@@ -9,7 +9,10 @@ public struct CampaignReport {
     public var text: String {
         let s = summary
         var lines: [String] = []
-        lines.append("campaign: \(modeText) over \(s.tensors.count) tensor\(s.tensors.count == 1 ? "" : "s"), population \(Format.grouped(s.population)) sites")
+        // A replayed list has no drawn population: its space is just every bit of its tensors.
+        var population = ", population \(Format.grouped(s.population)) sites"
+        if case .explicit = s.mode { population = "" }
+        lines.append("campaign: \(modeText) over \(s.tensors.count) tensor\(s.tensors.count == 1 ? "" : "s")\(population)")
         lines += planLines
         let top5 = s.baselineTop5.map { ", top-5 \(Format.fixed($0))" } ?? ""
         lines.append("baseline: \(s.metricName) \(Format.fixed(s.baselineMetric))\(top5) on \(s.samples) input\(s.samples == 1 ? "" : "s")\(s.hasLabels ? "" : " (no labels: metric = fraction of inputs whose top-1 class differs from the fault-free run)")")
@@ -57,13 +60,31 @@ public struct CampaignReport {
             return lines.joined(separator: "\n")
         }
 
+        if s.perSiteKind.count > 1 {
+            lines.append("")
+            lines.append("per site kind:")
+            var kinds = groupTable(first: ["site kind"])
+            for (kind, g) in s.perSiteKind.sorted(by: { $0.key < $1.key }) {
+                kinds.add([kind.rawValue] + groupCells(g, scope: nil))
+            }
+            lines.append(kinds.render())
+        }
+
         lines.append("")
         lines.append("per bit (0 = most significant):")
-        let format = s.facts.targets.first.map { DataType(name: $0.format) ?? .float } ?? .float
-        var bits = groupTable(first: ["bit", "field"])
-        for bit in s.perBit.keys.sorted() {
-            guard let g = s.perBit[bit] else { continue }
-            bits.add([String(bit), BitLayout(format).field(of: bit)] + groupCells(g, scope: .bit(bit)))
+        // One block per stored type when the campaign mixes types (bit 1 of int8 and of
+        // float32 are different fields).
+        let types = s.perTypeAndBit.keys.sorted { $0.rawValue < $1.rawValue }
+        let typed = types.count > 1
+        var bits = groupTable(first: (typed ? ["dtype"] : []) + ["bit", "field"])
+        let single = types.first ?? s.facts.targets.first.flatMap { DataType(name: $0.format) } ?? .float
+        for type in typed ? types : [single] {
+            let groups = typed ? (s.perTypeAndBit[type] ?? [:]) : s.perBit
+            for bit in groups.keys.sorted() {
+                guard let g = groups[bit] else { continue }
+                let scope: CampaignSummary.Scope = typed ? .formatBit(type.name, bit) : .bit(bit)
+                bits.add((typed ? [type.name] : []) + [String(bit), BitLayout(type).field(of: bit)] + groupCells(g, scope: scope))
+            }
         }
         lines.append(bits.render())
 
@@ -96,6 +117,7 @@ public struct CampaignReport {
         switch s.mode {
         case .exhaustive: return "exhaustive"
         case .count(let n) where n >= s.population: return "exhaustive (count \(n) ≥ population)"
+        case .explicit(let n): return "replay of \(Format.grouped(n)) listed fault\(n == 1 ? "" : "s")"
         default: return "\(s.mode.summary) (seed \(s.seed))"
         }
     }
@@ -132,8 +154,10 @@ public struct CampaignReport {
 
     private func groupCells(_ g: CampaignSummary.Group, scope: CampaignSummary.Scope?) -> [String] {
         let s = summary
+        let rate = Double(g.outcomes.critical) / Double(max(g.injections, 1))
         let interval = scope.map { s.rate({ $0.critical }, in: g, scope: $0) }
-            ?? Intervals.proportion(g.outcomes.critical, of: g.injections, confidence: s.confidence, method: s.rateMethod)
+            ?? (s.isCensus ? Intervals.exact(rate, confidence: s.confidence)
+                : Intervals.proportion(g.outcomes.critical, of: g.injections, confidence: s.confidence, method: s.rateMethod))
         let errors = s.hasLabels ? [] : [Self.scientific(g.meanSquaredError)]
         return [Format.grouped(g.injections), Format.fixed(g.meanMetric), Format.signed(g.meanMetric - s.baselineMetric)] + errors + [
                 Format.grouped(g.outcomes[.masked]), Format.grouped(g.outcomes[.tolerable]), Format.grouped(g.outcomes[.sdc1]),

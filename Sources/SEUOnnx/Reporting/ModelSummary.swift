@@ -30,6 +30,7 @@ public struct ModelSummary {
 
         let analysis = WeightAnalysis(graph: graph)
         var parameters = 0, bytes = 0, weightCount = 0, weightElements = 0
+        var kindCounts: [SiteKind: Int] = [:]
         var table = TextTable(header: ["initializer", "dtype", "shape", "elements", "stored", "used by"], rightAligned: [3])
         for name in graph.initializerNames {
             guard let tensor = graph.initializers[name] else { continue }
@@ -39,17 +40,20 @@ public struct ModelSummary {
             var usedBy = usage?.consumers.joined(separator: ", ") ?? ""
             if usedBy.isEmpty { usedBy = "(unused)" }
             if let usage, usage.nodeCount > 1 { usedBy += " — shared by \(usage.nodeCount) nodes" }
-            if usage?.isWeight == true {
-                usedBy += " [weight]"
+            if let kind = usage?.kind {
+                usedBy += " [\(kind.rawValue)]"
                 weightCount += 1
                 weightElements += tensor.count
+                kindCounts[kind, default: 0] += 1
             }
             table.add([name, tensor.dataType.name, "[\(tensor.shape.map(String.init).joined(separator: ","))]",
                        Format.grouped(tensor.count), graph.initializerSources[name]?.description ?? "", usedBy])
         }
         lines.append("initializers (\(graph.initializers.count) tensors, \(Format.grouped(parameters)) parameters, \(Format.bytes(bytes))):")
         lines.append(table.render())
-        lines.append("fault-injection targets by default ([weight]): \(weightCount) tensors, \(Format.grouped(weightElements)) elements")
+        let kinds = kindCounts.keys.sorted()
+        let kindText = kinds.count > 1 ? " (" + kinds.map { "\(kindCounts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + ")" : ""
+        lines.append("fault-injection targets by default (\((kinds.isEmpty ? [.weight] : kinds).map { "[\($0.rawValue)]" }.joined(separator: " "))): \(weightCount) tensors\(kindText), \(Format.grouped(weightElements)) elements")
         return lines.joined(separator: "\n")
     }
 }

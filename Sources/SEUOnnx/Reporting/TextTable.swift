@@ -56,7 +56,9 @@ public enum Format {
 
     /// Signed fixed decimals ("+0.01200", "-0.51889").
     public static func signed(_ v: Double, _ decimals: Int = 5) -> String {
-        (v >= 0 ? "+" : "") + fixed(v, decimals)
+        // A mean that differs from zero by rounding error only (-1e-16) prints as +0.
+        if v.isFinite && (v * pow10(decimals)).rounded() == 0 { return "+" + fixed(0, decimals) }
+        return (v >= 0 ? "+" : "") + fixed(v, decimals)
     }
 
     /// Percentage with one decimal ("12.5%").
@@ -70,4 +72,5 @@ public enum Format {
         return unit == 0 ? "\(n) B" : fixed(value, 1) + " " + units[unit]
     }
 
+    private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { acc, _ in acc * 10 } }
 }

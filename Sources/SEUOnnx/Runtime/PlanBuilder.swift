@@ -15,12 +15,16 @@ struct PlanBuilder {
     /// Slots whose value depends on an initializer that fault injection may change.
     var injectable = Set<Int>()
     var steps: [ExecutionPlan.Step] = []
+    /// Integer initializers read as quantized data (int32 biases, int16 weights): injectable
+    /// although their type alone is not.
+    let quantizedData: Set<String>
 
     init(graph: Graph, registry: OperatorRegistry, opsets: [String: Int], eager: Bool) {
         self.graph = graph
         self.registry = registry
         self.opsets = opsets
         self.eager = eager
+        quantizedData = WeightAnalysis.quantizedDataInputs(graph)
     }
 
     /// Initializers a fault campaign may change: floating-point and 8-bit integer data.
@@ -43,7 +47,7 @@ struct PlanBuilder {
         types[index] = ValueType(tensor.dataType, tensor.shape)
         values[index] = tensor
         constantSlots.insert(index)
-        if Self.isInjectable(tensor) { injectable.insert(index) }
+        if Self.isInjectable(tensor) || quantizedData.contains(name) { injectable.insert(index) }
     }
 
     mutating func defineInput(_ name: String, type: ValueType, value: Tensor?) -> Int {

@@ -8,6 +8,9 @@ struct OptionSpec {
     let value: String?
     let help: String
     var repeatable = false
+    /// Number of values the option takes (`--export-worst K DIR` takes 2; `value` then names
+    /// both, e.g. "K DIR"). The values are stored in order under the option's name.
+    var arity = 1
 }
 
 /// A parsed command line: positionals in order and option values by name.
@@ -108,6 +111,16 @@ struct Command {
                 value = ""
             } else if let inline {
                 value = inline
+            } else if option.arity > 1 {
+                guard inline == nil, i + option.arity <= arguments.count else {
+                    throw SEUError(.invalidArgument, "needs \(option.arity) values (\(option.value ?? "VALUES"))", location: .init(argument: name))
+                }
+                if parsed.values[name] != nil && !option.repeatable {
+                    throw SEUError(.invalidArgument, "given more than once", location: .init(argument: name))
+                }
+                parsed.values[name, default: []].append(contentsOf: arguments[i..<(i + option.arity)])
+                i += option.arity
+                continue
             } else {
                 guard i < arguments.count else {
                     throw SEUError(.invalidArgument, "needs a value (\(option.value ?? "VALUE"))", location: .init(argument: name))

@@ -3,7 +3,7 @@ import SEUOnnx
 
 /// Dispatch, help and error reporting shared by all subcommands.
 enum CLI {
-    static let version = "0.1.0"
+    static let version = SEUOnnxVersion.string
 
     /// Runs the subcommand named by `arguments[1]`. Errors print one line on stderr:
     /// exit 2 for usage errors, 1 for everything else.

@@ -14,6 +14,8 @@ enum DataOptions {
                                location: .init(argument: "--input"))
             }
             inputs = try paths.map { try CLI.loadArray($0, flag: "--input") }
+            // float32 data for a float16/bfloat16 model (or the reverse) is rounded to its type.
+            inputs = try session.convertingFloatInputs(inputs)
             // Check the shapes now so the error names the file rather than a batch.
             for (index, (path, tensor)) in zip(paths, inputs).enumerated() {
                 do {

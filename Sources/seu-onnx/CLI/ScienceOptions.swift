@@ -28,6 +28,13 @@ enum ScienceOptions {
     static func mode(_ arguments: ParsedArguments) throws -> CampaignMode? {
         let threat = arguments.has("--upset-rate") || arguments.has("--mission-days")
         let planned = arguments.has("--margin")
+        // A replay (--faults) has its list; --as compares formats without record-file state.
+        if arguments.has("--faults"), let flag = ["--margin", "--upset-rate", "--mission-days", "--shard"].first(where: arguments.has) {
+            throw SEUError(.invalidArgument, "--faults replays the listed faults; it cannot be combined with \(flag)", location: .init(argument: flag))
+        }
+        if arguments.has("--as"), let flag = ["--resume", "--shard", "--upset-rate", "--mission-days"].first(where: arguments.has) {
+            throw SEUError(.invalidArgument, "cannot be combined with --as", location: .init(argument: flag))
+        }
         for flag in ["--expected-rate", "--per-tensor", "--per-bit"] where arguments.has(flag) && !planned {
             throw SEUError(.invalidArgument, "needs --margin (the planned margin of error)", location: .init(argument: flag))
         }

@@ -19,16 +19,21 @@ enum InjectCommand {
             OptionSpec(name: "--out", value: "FILE", help: "per-injection records, .csv or .jsonl (streamed, one line per injection)"),
             OptionSpec(name: "--batch-size", value: "N", help: "samples per inference batch (default 64)"),
             OptionSpec(name: "--quiet", value: nil, help: "no progress line on stderr"),
-        ] + ScienceOptions.injectOptions,
+            OptionSpec(name: "--as", value: "FORMATS", help: "compare storage formats of float32 weights side by side: float32,float16,bfloat16,float64 (same faulty elements in each)"),
+        ] + InjectExport.options + ScienceOptions.injectOptions,
         positionals: 1...1,
         discussion: """
         Bit positions count from the most significant bit: float32 bit 0 is the sign, 1-8 the
-        exponent, 9-31 the mantissa. Each fault is flipped in the stored weight, the model is
-        evaluated on all inputs, and the bit is flipped back (weights end bit-identical).
+        exponent, 9-31 the mantissa; float16 1-5 / 6-15; bfloat16 1-8 / 9-15; int8 0 = sign.
+        Field names resolve per tensor type. Each fault is flipped in the stored weight, the
+        model is evaluated on all inputs, and the bit is flipped back (weights end
+        bit-identical). In quantized models the int8 weights, their scales and their zero
+        points are targets of their own kinds (record column site_kind).
         """
     ) { arguments in try run(arguments) }
 
     static func run(_ arguments: ParsedArguments) throws {
+        if arguments.has("--as") { return try runFormats(arguments) }
         let modelPath = arguments.positionals[0]
         let configuration = try campaignConfiguration(arguments)
         let outPath = arguments.string("--out")
@@ -41,8 +46,10 @@ enum InjectCommand {
         let data = try DataOptions.load(arguments, session: session)
         var config = configuration
         config.batchSize = try DataOptions.batchSize(arguments, session: session)
-        let campaign = try Campaign(model: model, session: session, data: data, configuration: config)
+        let campaign = try InjectExport.campaign(arguments, model: model, session: session, data: data, configuration: config)
+        let worst = try InjectExport.worstExporter(arguments, campaign: campaign)
         let output = try CampaignOutput(arguments, campaign: campaign, modelPath: modelPath)
+        for earlier in output.previous { worst?.add(earlier) }
 
         let total = output.remaining.count
         let showProgress = !arguments.has("--quiet") && Terminal.standardErrorIsTerminal
@@ -51,7 +58,7 @@ enum InjectCommand {
         var summary = try campaign.run(ids: output.remaining, previous: output.previous,
                                        shouldStop: { Terminal.interruptRequested },
                                        progress: { progress.update($0) },
-                                       record: { try output.write($0) })
+                                       record: { try output.write($0); worst?.add($0) })
         progress.finish()
         try ScienceOptions.configure(&summary, arguments)
         print("model: \(modelPath)")
@@ -59,6 +66,7 @@ enum InjectCommand {
         print("")
         print("kernels: \(BLAS.summary)")
         if let outPath { print("records: \(outPath) (\(summary.overall.injections) lines)\(summary.interrupted ? "; continue with the same command and --resume" : "")") }
+        if let worst { try InjectExport.export(worst, arguments: arguments, modelPath: modelPath, campaign: campaign) }
     }
 
     static func campaignConfiguration(_ arguments: ParsedArguments) throws -> CampaignConfiguration {

@@ -36,6 +36,9 @@ enum RunCommand {
             let hits = BatchedInference.hits(output: first, labels: labels)
             let n = Double(labels.count)
             print("accuracy: \(Format.fixed(Double(hits.top1) / n)) (\(hits.top1)/\(labels.count)), top-5 \(Format.fixed(Double(hits.top5) / n)) (\(hits.top5)/\(labels.count))")
+            if let recorded = ExportManifest.recordedCampaign(besideModel: modelPath), recorded.metricName == "accuracy" {
+                print("campaign record \(recorded.id) (export manifest): accuracy \(Format.fixed(recorded.metric)) on \(recorded.samples) samples")
+            }
         }
         if let path = arguments.string("--output"), let first = outputs.first {
             try OutputSafety.checkWritable(path, inputs: [modelPath] + arguments.strings("--input") + arguments.strings("--labels"), flag: "--output")

@@ -56,7 +56,7 @@ final class RecordRoundTripTests: XCTestCase {
                                                 FaultSite(tensor: "fc.bias", index: 2, bit: 1)]), id: 1)
         XCTAssertEqual(record.extraSites, [FaultSite(tensor: "fc.bias", index: 2, bit: 1)])
         XCTAssertEqual(weight.elements(as: Float.self), before)
-        XCTAssertEqual(RecordFormat.csv.line(for: record).hasSuffix(",fc.bias[2]:1"), true)
+        XCTAssertEqual(RecordFormat.csv.line(for: record).hasSuffix(",fc.bias[2]:1,weight"), true)
         XCTAssertEqual(try FaultSite(parsing: "layer[1].w[12]:3"), FaultSite(tensor: "layer[1].w", index: 12, bit: 3))
     }
 }
