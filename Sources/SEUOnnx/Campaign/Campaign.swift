@@ -95,20 +95,35 @@ public final class Campaign {
 
     /// Runs faults `range` (default: all) in order. `record` receives each result as soon as
     /// it exists; `shouldStop` is polled between injections (Ctrl-C); `progress` gets the
-    /// number done.
+    /// number done. `previous` are records of earlier faults (a resumed campaign) that the
+    /// summary includes; `previous.count + range.count` faults are planned.
     @discardableResult
-    public func run(range: Range<Int>? = nil, shouldStop: () -> Bool = { false },
+    public func run(range: Range<Int>? = nil, previous: [InjectionRecord] = [], shouldStop: () -> Bool = { false },
                     progress: ((Int) -> Void)? = nil,
                     record: (InjectionRecord) throws -> Void = { _ in }) throws -> CampaignSummary {
-        let range = range ?? 0..<faults.count
+        try run(ids: FaultIDs(range ?? 0..<faults.count), previous: previous, shouldStop: shouldStop,
+                progress: progress, record: record)
+    }
+
+    /// Runs the faults `ids` (a range, or every N-th fault of a shard) in order; otherwise as
+    /// `run(range:...)`.
+    @discardableResult
+    public func run(ids: FaultIDs, previous: [InjectionRecord] = [], shouldStop: () -> Bool = { false },
+                    progress: ((Int) -> Void)? = nil,
+                    record: (InjectionRecord) throws -> Void = { _ in }) throws -> CampaignSummary {
         var summary = CampaignSummary(campaign: self)
+        summary.plannedInjections = previous.count + ids.count
+        for earlier in previous { summary.add(earlier) }
+        summary.resumedInjections = previous.count
         let start = DispatchTime.now().uptimeNanoseconds
-        for i in range {
+        var done = 0
+        for i in ids where i < faults.count {
             if shouldStop() { summary.interrupted = true; break }
             let result = try inject(faults.fault(i), id: i)
             summary.add(result)
             try record(result)
-            progress?(i - range.lowerBound + 1)
+            done += 1
+            progress?(done)
         }
         summary.elapsedSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return summary
@@ -160,6 +175,6 @@ public final class Campaign {
                                masked: score.identical, maxAbsoluteError: score.maxAbsoluteError,
                                meanSquaredError: score.meanSquaredError,
                                extraSites: Array(fault.sites.dropFirst()),
-                               siteKind: siteKinds[first.tensor] ?? .weight)
+                               siteKind: siteKinds[first.tensor] ?? .weight, top5Mismatches: score.top5Mismatches)
     }
 }

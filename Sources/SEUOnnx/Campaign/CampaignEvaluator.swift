@@ -76,7 +76,11 @@ extension Score {
             for j in 0..<classes where !line[j].isFinite { finite = false; break }
             if !finite { nonfiniteSamples += 1 }
             let top1 = Classification.argmax(line, count: classes)
-            if top1 != baselineTop1[sample] { mismatches += 1 }
+            if top1 != baselineTop1[sample] {
+                mismatches += 1
+                // Only a changed top-1 can leave the top 5; rank the fault-free class then.
+                if Classification.rank(of: baselineTop1[sample], in: line, count: classes) >= 5 { top5Mismatches += 1 }
+            }
             if let labels {
                 let label = labels[sample]
                 if label >= 0 && label < classes {

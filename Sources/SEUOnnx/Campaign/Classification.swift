@@ -44,6 +44,8 @@ public struct Score: Equatable, Sendable {
     public var correctTop5 = 0
     /// Inputs whose top-1 class differs from the fault-free run's.
     public var mismatches = 0
+    /// Inputs whose fault-free top-1 class is no longer among the top 5 (SDC-5).
+    public var top5Mismatches = 0
     /// Inputs whose output row contains NaN or ±Inf.
     public var nonfiniteSamples = 0
     /// True when every output element is bit-identical to the fault-free run (masked fault).

@@ -85,6 +85,10 @@ public enum CampaignMode: Equatable, Sendable {
     case count(Int)
     /// An explicit list of N faults (replay of a record file), each evaluated once in order.
     case explicit(Int)
+    /// A statistically sized random campaign, optionally stratified (see `SamplePlan`).
+    case planned(SamplePlan)
+    /// Multi-fault missions under an upset rate and a mission time (see `ThreatModel`).
+    case missions(ThreatModel)
 }
 
 /// The ordered list of single-site faults of a campaign (lazy for exhaustive campaigns).
@@ -93,12 +97,13 @@ public struct FaultList: Sendable {
     /// Positions in the space; nil means every position in order (exhaustive). For explicit
     /// faults, the position of each fault's first site.
     private let positions: [Int]?
-    /// Explicit faults (possibly multi-site), when the list was given rather than drawn.
+    /// Explicit faults (possibly multi-site), when the list was given (replay) or drawn with
+    /// several sites each (threat-model missions).
     private let explicitFaults: [Fault]?
 
     public init(space: FaultSpace, mode: CampaignMode, seed: UInt64) throws {
         self.space = space
-        explicitFaults = nil
+        var explicit: [Fault]? = nil
         var generator = SeededGenerator(seed: seed)
         switch mode {
         case .exhaustive:
@@ -138,7 +143,15 @@ public struct FaultList: Sendable {
             }
         case .explicit:
             throw SEUError(.invalidArgument, "an explicit fault list is built with FaultList(space:faults:)")
+        case .planned(let plan):
+            let planned = plan.positions(in: space, seed: seed)
+            positions = planned.count == space.size ? nil : planned
+        case .missions(let threat):
+            let missions = try threat.missionPositions(in: space, seed: seed)
+            positions = missions.map { $0.first ?? 0 }
+            explicit = missions.map { Fault($0.map(space.site(at:))) }
         }
+        explicitFaults = explicit
     }
 
     /// An explicit list of single-site faults (replay); sites must lie in `space`.
@@ -166,6 +179,10 @@ public struct FaultList: Sendable {
 
     /// Fault `i` with all its sites.
     public func fault(_ i: Int) -> Fault { explicitFaults?[i] ?? Fault(self[i]) }
+
+    /// True when faults are listed with all their sites (missions, replays) rather than as
+    /// single space positions.
+    public var isMultiSite: Bool { explicitFaults != nil }
 
     public var count: Int { positions?.count ?? space.size }
 

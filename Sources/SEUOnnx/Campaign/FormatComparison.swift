@@ -83,6 +83,9 @@ public final class FormatComparison {
         case .explicit:
             throw SEUError(.invalidArgument, "--as draws its own faults; a fault list cannot be replayed in other formats",
                            location: .init(argument: "--as"))
+        case .planned, .missions:
+            throw SEUError(.invalidArgument, "--as compares formats on the same faults: use --count N or --exhaustive",
+                           location: .init(argument: "--as"))
         }
         let list = try FaultList(space: elements, mode: .count(count), seed: seed)
         // A stream of its own, so the elements are those `--count` draws with this seed.

@@ -32,6 +32,8 @@ public struct InjectionRecord: Equatable, Sendable {
     public var extraSites: [FaultSite] = []
     /// What the first site's tensor is to the model: weight, quantization scale or zero point.
     public var siteKind: SiteKind = .weight
+    /// Inputs whose fault-free top-1 class left the top 5 of the faulty output (SDC-5).
+    public var top5Mismatches: Int = 0
 
     public var nonfinite: Bool { nonfiniteSamples > 0 }
     public var site: FaultSite { FaultSite(tensor: tensor, index: index, bit: bit) }

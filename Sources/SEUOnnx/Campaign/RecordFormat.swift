@@ -18,7 +18,7 @@ public enum RecordFormat: String, Sendable {
 
     /// Column order of the CSV header (also the JSON keys).
     public static let columns = ["id", "tensor", "index", "bit", "field", "dtype", "before", "after",
-                                 "bits_before", "bits_after", "metric", "delta", "top5", "mismatches",
+                                 "bits_before", "bits_after", "metric", "delta", "outcome", "top5", "mismatches", "top5_mismatches",
                                  "nonfinite", "nonfinite_samples", "masked", "max_abs_error", "mse", "extra_sites",
                                  "site_kind"]
 
@@ -39,8 +39,10 @@ public enum RecordFormat: String, Sendable {
             ("bits_after", Self.hex(r.bitsAfter, r.dataType), true),
             ("metric", Self.number(r.metric), false),
             ("delta", Self.number(r.delta), false),
+            ("outcome", r.outcome.rawValue, true),
             ("top5", r.top5.map(Self.number) ?? "", false),
             ("mismatches", String(r.mismatches), false),
+            ("top5_mismatches", String(r.top5Mismatches), false),
             ("nonfinite", r.nonfinite ? "true" : "false", false),
             ("nonfinite_samples", String(r.nonfiniteSamples), false),
             ("masked", r.masked ? "true" : "false", false),

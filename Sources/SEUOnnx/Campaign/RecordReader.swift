@@ -45,20 +45,8 @@ public enum RecordReader {
             }
         case .jsonl:
             for (number, line) in lines.enumerated() {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                    throw SEUError(.invalidArgument, "line \(number + 1) is not a JSON object")
-                }
-                var fields: [String: String] = [:]
-                for (key, value) in object {
-                    switch value {
-                    case is NSNull: continue
-                    // Foundation parses JSON numbers as NSDecimalNumber, whose doubleValue can be
-                    // off by an ulp; its decimal text reads back to the exact double.
-                    case let n as NSDecimalNumber: fields[key] = n.stringValue
-                    case let n as Int: fields[key] = String(n)
-                    case let n as Double: fields[key] = "\(n)"
-                    default: fields[key] = "\(value)"
-                    }
+                guard let fields = FlatJSON.parse(line) else {
+                    throw SEUError(.invalidArgument, "line \(number + 1) is not a flat JSON object")
                 }
                 records.append(try record(fields, line: number + 1))
             }
@@ -96,7 +84,8 @@ public enum RecordReader {
             mismatches: f["mismatches"].flatMap(Int.init) ?? 0,
             nonfiniteSamples: f["nonfinite_samples"].flatMap(Int.init) ?? (flag("nonfinite") ? 1 : 0),
             masked: flag("masked"), maxAbsoluteError: double("max_abs_error"), meanSquaredError: double("mse"),
-            extraSites: extra, siteKind: f["site_kind"].flatMap(SiteKind.init(rawValue:)) ?? .weight)
+            extraSites: extra, siteKind: f["site_kind"].flatMap(SiteKind.init(rawValue:)) ?? .weight,
+            top5Mismatches: f["top5_mismatches"].flatMap(Int.init) ?? 0)
     }
 
     /// Splits one CSV line (RFC 4180 quoting).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Left/right-aligned plain-text columns for terminal reports.
 public struct TextTable {
     public var header: [String]
@@ -48,16 +50,8 @@ public enum Format {
     public static func fixed(_ v: Double, _ decimals: Int = 5) -> String {
         if v.isNaN { return "nan" }
         if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-        let scale = pow10(decimals)
-        let rounded = (v * scale).rounded() / scale
-        var text = "\(rounded)"
-        if let dot = text.firstIndex(of: "."), !text.contains("e") {
-            let have = text.distance(from: dot, to: text.endIndex) - 1
-            if have < decimals { text += String(repeating: "0", count: decimals - have) }
-        } else if !text.contains("e") && decimals > 0 {
-            text += "." + String(repeating: "0", count: decimals)
-        }
-        return text
+        // printf-style: never switches to exponent notation for small values ("-5e-05").
+        return String(format: "%.\(max(0, decimals))f", v)
     }
 
     /// Signed fixed decimals ("+0.01200", "-0.51889").

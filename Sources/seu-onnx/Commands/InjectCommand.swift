@@ -20,7 +20,7 @@ enum InjectCommand {
             OptionSpec(name: "--batch-size", value: "N", help: "samples per inference batch (default 64)"),
             OptionSpec(name: "--quiet", value: nil, help: "no progress line on stderr"),
             OptionSpec(name: "--as", value: "FORMATS", help: "compare storage formats of float32 weights side by side: float32,float16,bfloat16,float64 (same faulty elements in each)"),
-        ] + InjectExport.options,
+        ] + InjectExport.options + ScienceOptions.injectOptions,
         positionals: 1...1,
         discussion: """
         Bit positions count from the most significant bit: float32 bit 0 is the sign, 1-8 the
@@ -48,21 +48,24 @@ enum InjectCommand {
         config.batchSize = try DataOptions.batchSize(arguments, session: session)
         let campaign = try InjectExport.campaign(arguments, model: model, session: session, data: data, configuration: config)
         let worst = try InjectExport.worstExporter(arguments, campaign: campaign)
-        let writer = try outPath.map { try RecordWriter(path: $0) }
+        let output = try CampaignOutput(arguments, campaign: campaign, modelPath: modelPath)
+        for earlier in output.previous { worst?.add(earlier) }
 
-        let total = campaign.faults.count
+        let total = output.remaining.count
         let showProgress = !arguments.has("--quiet") && Terminal.standardErrorIsTerminal
         let progress = ProgressLine(total: total, enabled: showProgress)
         Terminal.installInterruptHandler()
-        let summary = try campaign.run(shouldStop: { Terminal.interruptRequested },
+        var summary = try campaign.run(ids: output.remaining, previous: output.previous,
+                                       shouldStop: { Terminal.interruptRequested },
                                        progress: { progress.update($0) },
-                                       record: { try writer?.write($0); worst?.add($0) })
+                                       record: { try output.write($0); worst?.add($0) })
         progress.finish()
+        try ScienceOptions.configure(&summary, arguments)
         print("model: \(modelPath)")
         print(CampaignReport(summary: summary).text)
         print("")
         print("kernels: \(BLAS.summary)")
-        if let outPath { print("records: \(outPath) (\(summary.overall.injections) lines)") }
+        if let outPath { print("records: \(outPath) (\(summary.overall.injections) lines)\(summary.interrupted ? "; continue with the same command and --resume" : "")") }
         if let worst { try InjectExport.export(worst, arguments: arguments, modelPath: modelPath, campaign: campaign) }
     }
 
@@ -71,6 +74,7 @@ enum InjectCommand {
         configuration.selection = TensorSelection(patterns: arguments.strings("--tensors"))
         if let bits = arguments.string("--bits") { configuration.bits = try BitSelection(parsing: bits) }
         configuration.seed = try arguments.uint64("--seed") ?? 0
+        if let mode = try ScienceOptions.mode(arguments) { configuration.mode = mode; return configuration }
         let modes = ["--exhaustive", "--probability", "--count"].filter { arguments.has($0) }
         guard modes.count <= 1 else {
             throw SEUError(.invalidArgument, "choose one of --exhaustive, --probability, --count (got \(modes.joined(separator: ", ")))",
