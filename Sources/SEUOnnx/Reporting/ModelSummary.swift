@@ -1,7 +1,9 @@
 import Foundation
 
 /// The text `seu-onnx info` prints: format, inputs and outputs, operator histogram and every
-/// initializer with its type, shape, storage and consumers.
+/// initializer with its type, shape, storage and consumers: each consuming op with the role of
+/// the input it reads ("Conv (weight)", "LSTM (R)", "MatMul (weight via Transpose)"), and
+/// "shared by N nodes" when several nodes read the same initializer.
 public struct ModelSummary {
     public let model: Model
 
@@ -37,7 +39,7 @@ public struct ModelSummary {
             parameters += tensor.count
             bytes += tensor.byteCount
             let usage = analysis.usages[name]
-            var usedBy = usage?.consumers.joined(separator: ", ") ?? ""
+            var usedBy = usage?.usesDescription ?? ""
             if usedBy.isEmpty { usedBy = "(unused)" }
             if let usage, usage.nodeCount > 1 { usedBy += " — shared by \(usage.nodeCount) nodes" }
             if let kind = usage?.kind {
