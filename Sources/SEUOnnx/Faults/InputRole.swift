@@ -82,6 +82,8 @@ public enum InputRole {
         "Resize": ["X", "roi", "scales", "sizes"],
         "Clip": ["input", "min", "max"],
         "Where": ["condition", "X", "Y"],
+        "ScatterND": ["data", "indices", "updates"],
+        "ScatterElements": ["data", "indices", "updates"],
         "Pow": ["base", "exponent"],
         "ReduceMean": ["data", "axes"],
         "ReduceSum": ["data", "axes"],
