@@ -13,11 +13,13 @@ For every model below and both PyTorch exporters (legacy TorchScript `dynamo=Fal
 3. runs onnxruntime (CPU, 2 intra-op threads) on one seeded input and saves the logits;
 4. runs `seu-onnx run` on the same input and compares: parity when
    max |seu - ort| <= 1e-4 * max |ort|;
-5. times both: onnxruntime as the median of K runs after a warm-up (K >= --repeat, more for
+5. times both: onnxruntime as the best of K runs after a warm-up (K >= --repeat, more for
    fast models); seu-onnx as the difference between a run over K+1 copies of the input
    (batch 1) and a run over one copy, divided by K, so that model loading and planning are
-   not counted (best of two runs each);
-6. runs `seu-onnx inject MODEL --count 20 --seed 1` and records whether it completes and its
+   not counted (best of three runs each). Best-of rather than median because the machine
+   may be shared: contention only ever adds time;
+6. reads the default fault-injection targets from `seu-onnx info`, runs
+   `seu-onnx inject MODEL --count 20 --seed 1` and records whether it completes and its
    wall-clock time.
 
 It prints a markdown table (also written to WORK/zoo.md). Run by hand, not by CI, after
@@ -176,7 +178,7 @@ def operator_counts(path):
 
 
 def onnxruntime_run(path, x, repeat):
-    """Logits, the median time in ms, and the number of timed runs: at least `repeat`, more
+    """Logits, the best time in ms, and the number of timed runs: at least `repeat`, more
     for fast models so that the seu-onnx difference of two runs is not lost in noise."""
     import onnxruntime as ort
     options = ort.SessionOptions()
@@ -195,7 +197,7 @@ def onnxruntime_run(path, x, repeat):
         start = time.perf_counter()
         session.run(None, feed)
         times.append((time.perf_counter() - start) * 1000)
-    return y, float(np.median(times)), repeat
+    return y, float(np.min(times)), repeat
 
 
 def seu_run(tool, path, x_path, out_path):
@@ -207,6 +209,13 @@ def seu_run(tool, path, x_path, out_path):
     return float(match.group(1)) if match else float("nan")
 
 
+def seu_targets(tool, path):
+    """`seu-onnx info`'s default fault-injection targets: "N tensors, M elements"."""
+    result = subprocess.run([tool, "info", path], capture_output=True, text=True)
+    match = re.search(r"fault-injection targets by default \([^)]*\): (\d+) tensors.*?, ([\d,]+) elements", result.stdout)
+    return f"{match.group(1)} / {match.group(2)}" if match else "?"
+
+
 def seu_inject(tool, path):
     start = time.perf_counter()
     result = subprocess.run([tool, "inject", path, "--count", "20", "--seed", "1", "--quiet"],
@@ -214,7 +223,7 @@ def seu_inject(tool, path):
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         return f"failed: {(result.stderr.strip() or result.stdout.strip()).splitlines()[-1][:80]}"
-    return f"20 in {elapsed:.1f} s"
+    return f"20 in {elapsed:.1f} s" if elapsed >= 1 else f"20 in {elapsed:.2f} s"
 
 
 def evaluate(name, exporter, args):
@@ -241,9 +250,9 @@ def evaluate(name, exporter, args):
     # Timing: K+1 copies minus one copy, so loading and planning cancel out.
     copies_path = os.path.join(folder, "x_copies.npy")
     np.save(copies_path, np.repeat(x_np, repeat + 1, axis=0))
-    # Best of two runs each: the machine is shared, and noise only ever adds time.
-    one = min(seu_run(args.seu, path, x_path, out_path) for _ in range(2))
-    many = min(seu_run(args.seu, path, copies_path, os.path.join(folder, "logits_copies.npy")) for _ in range(2))
+    # Best of three runs each: the machine is shared, and noise only ever adds time.
+    one = min(seu_run(args.seu, path, x_path, out_path) for _ in range(3))
+    many = min(seu_run(args.seu, path, copies_path, os.path.join(folder, "logits_copies.npy")) for _ in range(3))
     seu_ms = (many - one) / repeat
     scale = float(np.max(np.abs(reference)))
     if not np.isfinite(scale) or scale == 0 or float(np.ptp(reference)) == 0:
@@ -254,23 +263,30 @@ def evaluate(name, exporter, args):
         "ops": " ".join(sorted(ops)), "error": error, "scale": scale,
         "parity": error <= TOLERANCE * scale, "seu_ms": seu_ms, "ort_ms": ort_ms,
     }
+    row["targets"] = seu_targets(args.seu, path)
     row["inject"] = seu_inject(args.seu, path) if args.inject else "-"
     return row
 
 
+def fixed(ms):
+    """Milliseconds with three significant digits at least (sequence models run in µs)."""
+    return f"{ms:.1f}" if ms >= 10 else f"{ms:.2f}" if ms >= 1 else f"{ms:.3f}"
+
+
 def markdown(rows):
     lines = [
-        "| model | exporter | nodes | max abs err / max abs ref | parity | seu-onnx ms | onnxruntime ms | ratio | inject --count 20 |",
-        "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | --- |",
+        "| model | exporter | nodes | max abs err / max abs ref | parity | seu-onnx ms | onnxruntime ms | ratio "
+        "| default targets (tensors / elements) | inject --count 20 |",
+        "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in rows:
         if "failure" in r:
-            lines.append(f"| {r['model']} | {r['exporter']} | | | **{r['failure']}** | | | | |")
+            lines.append(f"| {r['model']} | {r['exporter']} | | | **{r['failure']}** | | | | | |")
             continue
         relative = r["error"] / r["scale"] if r["scale"] > 0 else r["error"]
         lines.append(
             f"| {r['model']} | {r['exporter']} | {r['nodes']} | {relative:.1e} | {'yes' if r['parity'] else '**no**'} "
-            f"| {r['seu_ms']:.1f} | {r['ort_ms']:.1f} | {r['seu_ms'] / r['ort_ms']:.2f} | {r['inject']} |")
+            f"| {fixed(r['seu_ms'])} | {fixed(r['ort_ms'])} | {r['seu_ms'] / r['ort_ms']:.2f} | {r.get('targets', '?')} | {r['inject']} |")
     lines.append("")
     lines.append("Operators per export:")
     lines.append("")
