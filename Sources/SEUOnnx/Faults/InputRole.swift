@@ -34,8 +34,6 @@ public enum InputRole {
         case "GRU", "RNN": return (1...3).contains(index)
         case "PRelu": return index == 1
         case "Gather": return index == 0
-        // com.microsoft Attention: input, weights, bias, ...
-        case "Attention": return index == 1 || index == 2
         case "Add", "Sub", "Mul", "Div": return true
         default: return false
         }
@@ -64,7 +62,9 @@ public enum InputRole {
         "RNN": ["X", "W", "R", "B", "sequence_lens", "initial_h"],
         "PRelu": ["input", "slope"],
         "Gather": ["table", "indices"],
-        "Attention": ["input", "weight", "bias"],
+        // ONNX's Attention (opset 23) reads activations; its weights are the MatMul projections
+        // that feed Q, K and V.
+        "Attention": ["Q", "K", "V", "attn_mask", "past_key", "past_value", "nonpad_kv_seqlen"],
         "Add": ["bias", "bias"],
         "Sub": ["minuend", "subtrahend"],
         "Mul": ["scale", "scale"],

@@ -20,6 +20,7 @@ enum StandardOperators {
         ArgMaxOperators.register(in: registry)
         MatMulOperators.register(in: registry)
         EinsumOperators.register(in: registry)
+        AttentionOperators.register(in: registry)
         SoftmaxOperators.register(in: registry)
         BatchNormalizationOperators.register(in: registry)
         NormalizationOperators.register(in: registry)
