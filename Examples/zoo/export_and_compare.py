@@ -2,7 +2,8 @@
 """The torchvision zoo: export, run in seu-onnx and onnxruntime, compare, time, inject.
 
 For every model below and both PyTorch exporters (legacy TorchScript `dynamo=False` at opset
-17, and the default dynamo exporter), this script
+17, and the default dynamo exporter; `--exporters dynamo23` adds the dynamo exporter at opset
+23, which writes attention as ONNX's Attention operator), this script
 
 1. builds the model with random weights (`torch.manual_seed`; no pretrained weights are
    downloaded), draws zero-initialized parameters (ViT's head, biases) at random so that no
@@ -165,9 +166,15 @@ def export(model, x, path, exporter):
     if exporter == "legacy":
         torch.onnx.export(model, (x,), path, dynamo=False, opset_version=17,
                           input_names=["input"], output_names=["logits"])
-    else:
+    elif exporter == "dynamo":
         torch.onnx.export(model, (x,), path, dynamo=True, input_names=["input"],
                           output_names=["logits"])
+    elif exporter == "dynamo23":
+        # Opset 23 makes the exporter write scaled_dot_product_attention as ONNX Attention.
+        torch.onnx.export(model, (x,), path, dynamo=True, opset_version=23, input_names=["input"],
+                          output_names=["logits"])
+    else:
+        raise ValueError(f"unknown exporter {exporter}")
 
 
 def operator_counts(path):
@@ -301,7 +308,8 @@ def main():
     parser.add_argument("--work", default="/tmp/zoo", help="folder for exported models (outside the repository)")
     parser.add_argument("--seu", default=os.path.join(ROOT, ".build/release/seu-onnx"))
     parser.add_argument("--models", default=",".join(list(VISION) + SEQUENCE))
-    parser.add_argument("--exporters", default="legacy,dynamo")
+    parser.add_argument("--exporters", default="legacy,dynamo",
+                        help="legacy (TorchScript, opset 17), dynamo (default, opset 20), dynamo23 (opset 23)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per model (default 5)")
     parser.add_argument("--force", action="store_true", help="export again even if the file exists")
     parser.add_argument("--export-only", action="store_true", help="export the models, run nothing")
