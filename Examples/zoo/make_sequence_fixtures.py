@@ -16,6 +16,7 @@ Files (EXPORTER = legacy | dynamo):
   lstm_EXPORTER.onnx, gru_EXPORTER.onnx, transformer_EXPORTER.onnx
   lstm_x.npy, gru_x.npy (float32 [2, 6, 8]), transformer_x.npy (int64 tokens [2, 6])
   NAME_EXPORTER_ort.npy   onnxruntime's logits on NAME_x.npy
+  VERSIONS.txt            the versions of torch, onnx, onnxruntime and onnxscript used
 """
 import os
 
@@ -80,6 +81,10 @@ def export(model, x, path, exporter):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    import onnxscript
+    with open(os.path.join(OUT, "VERSIONS.txt"), "w") as f:
+        f.write(f"torch {torch.__version__}, onnx {onnx.__version__}, onnxruntime {ort.__version__}, "
+                f"onnxscript {onnxscript.__version__}\n")
     # Attention's eval fast path has no legacy ONNX symbolic; the plain path is the same function.
     torch.backends.mha.set_fastpath_enabled(False)
     generator = torch.Generator().manual_seed(1)
