@@ -90,6 +90,12 @@ final class ActivationKernel: NumericTypedKernel {
     let dataType: DataType
     let count: Int
 
+    /// A float32 ReLU (fusable into a preceding Conv or Gemm).
+    var isFloat32Relu: Bool {
+        if case .relu = function { return dataType == .float }
+        return false
+    }
+
     init(_ function: Function, _ dataType: DataType, count: Int) {
         self.function = function
         self.dataType = dataType
