@@ -121,6 +121,38 @@ final class ConvKernel: Kernel {
             }
         }
     }
+
+    /// Computes the planes of filter `f` for `images` with the filter's weights taken from `row`
+    /// (its C/g × taps values) and bias `bias` instead of W and B — a faulty copy of one filter,
+    /// so the shared weights are never written. Bit-identical to a full run with those values.
+    func run(filter f: Int, row: UnsafePointer<Float>, bias: Float?, x: Tensor, output: Tensor, images: Range<Int>) throws {
+        let s = shape
+        guard s.outputPixels > 0, !images.isEmpty, f >= 0, f < s.filters else { return }
+        var biasValue = bias ?? 0
+        if s.isDepthwise {
+            try withUnsafePointer(to: &biasValue) { b in
+                DepthwiseConv.run(x: x.floats, w: row, bias: bias == nil ? nil : b, out: output.floats, shape: s,
+                                  filters: f..<f + 1, images: images, relu: fusedRelu, rowForFirstFilter: true)
+            }
+            return
+        }
+        let pixels = s.outputPixels, g = f / s.filtersPerGroup
+        try withUnsafePointer(to: &geometry) { geometry in
+            try withUnsafePointer(to: &biasValue) { b in
+                var args = seu_gemm_args()
+                args.m = 1; args.n = s.batch * pixels; args.k = s.patchSize
+                args.a = row; args.lda = s.patchSize
+                args.b_kind = Int32(SEU_B_CONV)
+                args.b = UnsafePointer(x.floats + g * s.channelsPerGroup * s.inputPixels)
+                args.conv = geometry
+                args.c = output.floats + f * pixels
+                args.c_rs = pixels; args.c_block = pixels; args.c_bstride = s.filters * pixels
+                args.row_bias = bias == nil ? nil : b
+                args.relu = fusedRelu ? 1 : 0
+                try GEMM.run(&args, rows: 0..<1, columns: images.lowerBound * pixels..<images.upperBound * pixels)
+            }
+        }
+    }
 }
 
 /// Direct convolution, the plain reference the fast kernels are tested against (any groups,

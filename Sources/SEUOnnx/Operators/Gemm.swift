@@ -117,6 +117,25 @@ final class GemmKernel: Kernel {
         finish(c, y, rows, columns, skipAlpha: false)
     }
 
+    /// Whether `run(column:...)` applies: the epilogue is fused (alpha = 1, C absent or one value
+    /// per column) and A is stored row-major.
+    var computesColumns: Bool { !transA && alpha == 1 && (biasWalk == nil || columnBias) }
+
+    /// Computes output column `j` for every row with op(B)'s column j taken from `column` (k
+    /// values) and C[j] from `bias` — a faulty copy, so the shared weights are never written.
+    /// Bit-identical to a full run with those values (requires `computesColumns`).
+    func run(column j: Int, values column: UnsafePointer<Float>, bias: Float?, a: Tensor, output: Tensor) throws {
+        guard computesColumns, m > 0, j >= 0, j < n else { return }
+        var biasValue = bias ?? 0
+        try withUnsafePointer(to: &biasValue) { b in
+            var args = GEMM.dense(m: m, n: 1, k: k, a: a.floats, lda: k, b: column, bRowStride: 1, bColumnStride: 1,
+                                  c: output.floats + j, cRowStride: n)
+            args.col_bias = bias == nil ? nil : b
+            args.relu = fusedRelu ? 1 : 0
+            try GEMM.run(&args, rows: 0..<m, columns: 0..<1)
+        }
+    }
+
     /// The epilogue when it is not fused: Y = alpha·acc + beta·C, then ReLU.
     private func finish(_ c: Tensor?, _ y: UnsafeMutablePointer<Float>, _ rows: Range<Int>, _ columns: Range<Int>,
                         skipAlpha: Bool) {

@@ -104,36 +104,41 @@ final class MaxPoolKernel: Kernel {
     /// exact per-window path instead (NaN must win, which a plain `>` select does not ensure).
     private func poolRows<T: MaxPoolElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
         let s = shape
-        let (wd, wh) = (windows.d, windows.h)
-        let taps = widthTaps
         let work = s.outputPixels * s.kernelSize
         Parallel.forEach(s.batch * s.channels, minimumPerThread: max(1, 65_536 / max(work, 1))) { range in
-            for plane in range {
-                let input = source + plane * s.inputPixels
-                let output = out + plane * s.outputPixels
-                if T.containsNaN(input, s.inputPixels) {
-                    poolWindows(input, output, plane: plane, indices: nil)
-                    continue
-                }
-                for od in 0..<s.outD {
-                    for oh in 0..<s.outH {
-                        let line = output + (od * s.outH + oh) * s.outW
-                        line.update(repeating: T.lowest, count: s.outW)
-                        for kd in wd.first[od]..<wd.last[od] {
-                            let id = wd.start[od] + kd * s.dilationD
-                            for kh in wh.first[oh]..<wh.last[oh] {
-                                let row = input + (id * s.inH + wh.start[oh] + kh * s.dilationH) * s.inW
-                                for tap in taps {
-                                    let shifted = row + tap.offset
-                                    switch s.strideW {
-                                    case 1:
-                                        for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow]) }
-                                    case 2:
-                                        for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow &* 2]) }
-                                    default:
-                                        for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow &* s.strideW]) }
-                                    }
-                                }
+            for plane in range { poolRows(source, out, plane: plane) }
+        }
+    }
+
+    /// One plane (index over N × C) of the row-at-a-time path.
+    @inline(__always)
+    func poolRows<T: MaxPoolElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, plane: Int) {
+        let s = shape
+        let (wd, wh) = (windows.d, windows.h)
+        let taps = widthTaps
+        let input = source + plane * s.inputPixels
+        let output = out + plane * s.outputPixels
+        if T.containsNaN(input, s.inputPixels) {
+            poolWindows(input, output, plane: plane, indices: nil)
+            return
+        }
+        for od in 0..<s.outD {
+            for oh in 0..<s.outH {
+                let line = output + (od * s.outH + oh) * s.outW
+                line.update(repeating: T.lowest, count: s.outW)
+                for kd in wd.first[od]..<wd.last[od] {
+                    let id = wd.start[od] + kd * s.dilationD
+                    for kh in wh.first[oh]..<wh.last[oh] {
+                        let row = input + (id * s.inH + wh.start[oh] + kh * s.dilationH) * s.inW
+                        for tap in taps {
+                            let shifted = row + tap.offset
+                            switch s.strideW {
+                            case 1:
+                                for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow]) }
+                            case 2:
+                                for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow &* 2]) }
+                            default:
+                                for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow &* s.strideW]) }
                             }
                         }
                     }
@@ -159,7 +164,7 @@ final class MaxPoolKernel: Kernel {
 
     /// One plane, window by window, tracking the position of the maximum (first one on ties;
     /// a NaN wins and then stays).
-    private func poolWindows<T: MaxPoolElement>(_ input: UnsafePointer<T>, _ output: UnsafeMutablePointer<T>,
+    func poolWindows<T: MaxPoolElement>(_ input: UnsafePointer<T>, _ output: UnsafeMutablePointer<T>,
                                                 plane: Int, indices: UnsafeMutablePointer<Int64>?) {
         let s = shape
         let (wd, wh, ww) = (windows.d, windows.h, windows.w)
