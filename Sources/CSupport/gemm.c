@@ -108,22 +108,34 @@ static inline float epilogue(const seu_gemm_args *g, float v, long i, long j) {
     return v;
 }
 
-/// One micro-kernel call on rows [i, i+rows) x the panel's columns [j, j+valid).
-static void tile_call(const seu_gemm_args *g, const seu_kernel_info *info, int rows, long kc,
-                      const float *a, long lda, const float *panel, long i, long j, int valid,
-                      int flags, const float *row_bias, const float *col_bias, float *tile) {
+/// Contiguous runs of a panel's columns in C: lanes [first, first+count) at C offset `offset`.
+typedef struct {
+    int first, count;
+    long offset;
+} lane_run;
+
+/// One micro-kernel call on rows [i, i+rows) x the panel's columns [j, j+valid). `runs` describe
+/// where the panel's columns go when they are not contiguous in C (else runs == 0).
+static inline void tile_call(const seu_gemm_args *g, const seu_kernel_info *info, int rows, long kc,
+                             const float *a, long lda, const float *panel, long i, long j, int valid,
+                             int flags, const float *row_bias, const float *col_bias, float *tile,
+                             const lane_run *run, int runs) {
     const int nr = info->nr;
-    if (j / g->c_block == (j + valid - 1) / g->c_block) {
+    if (runs == 0) {
         info->kernel(rows, kc, a, lda, panel, c_address(g, i, j), g->c_rs, valid, flags, row_bias, col_bias);
         return;
     }
     // The panel straddles column blocks (or C is column-strided): work on a contiguous tile.
-    for (int r = 0; r < rows; r++)
-        for (int l = 0; l < nr; l++)
-            tile[r * nr + l] = (flags & SEU_UK_LOAD) && l < valid ? *c_address(g, i + r, j + l) : 0;
+    float *c = g->c + i * g->c_rs;
+    if (flags & SEU_UK_LOAD) {
+        for (int r = 0; r < rows; r++)
+            for (int k = 0; k < runs; k++)
+                memcpy(tile + r * nr + run[k].first, c + r * g->c_rs + run[k].offset, run[k].count * sizeof(float));
+    }
     info->kernel(rows, kc, a, lda, panel, tile, nr, nr, flags, row_bias, col_bias);
     for (int r = 0; r < rows; r++)
-        for (int l = 0; l < valid; l++) *c_address(g, i + r, j + l) = tile[r * nr + l];
+        for (int k = 0; k < runs; k++)
+            memcpy(c + r * g->c_rs + run[k].offset, tile + r * nr + run[k].first, run[k].count * sizeof(float));
 }
 
 int seu_gemm_run(const seu_gemm_args *g, long m0, long m1, long n0, long n1) {
@@ -147,6 +159,7 @@ int seu_gemm_run(const seu_gemm_args *g, long m0, long m1, long n0, long n1) {
     float *tile = pack + (size_t)KC * nc_max;
     seu_conv_masks *masks = (seu_conv_masks *)(tile + MAX_MR * MAX_NR);
     float *bias = tile + MAX_MR * MAX_NR + mask_floats;
+    lane_run runs[MAX_NR];
     // A's rows packed once for the whole k range (block pc at packed_a + pc * rows_max), reused
     // by every column block.
     float *packed_a = bias + MAX_NR;
@@ -156,11 +169,16 @@ int seu_gemm_run(const seu_gemm_args *g, long m0, long m1, long n0, long n1) {
     for (long jc = n0; jc < n1; jc += nc_max) {
         long nc = n1 - jc < nc_max ? n1 - jc : nc_max;
         masks->ready = 0;
+        seu_conv_masks *block_masks = masks;
+        if (g->b_kind == SEU_B_CONV && g->plan_cache) {
+            seu_conv_masks *cached = seu_conv_plan_cache_get(g->plan_cache, g->conv, jc, nc, nr);
+            if (cached) block_masks = cached;
+        }
         for (long pc = 0; pc < g->k; pc += KC) {
             long kc = g->k - pc < KC ? g->k - pc : KC;
             int last = pc + kc == g->k;
             int flags = (pc > 0 ? SEU_UK_LOAD : 0) | (last ? SEU_UK_LAST : 0) | (last && g->relu ? SEU_UK_RELU : 0);
-            seu_pack_b(g, pc, kc, jc, nc, nr, pack, masks);
+            seu_pack_b(g, pc, kc, jc, nc, nr, pack, block_masks);
             for (long jr = 0; jr < nc; jr += nr) {
                 long j = jc + jr;
                 int valid = nc - jr < nr ? (int)(nc - jr) : nr;
@@ -174,12 +192,21 @@ int seu_gemm_run(const seu_gemm_args *g, long m0, long m1, long n0, long n1) {
                     }
                 }
                 const float *panel = pack + jr * kc;
+                int run_count = 0;
+                if (j / g->c_block != (j + valid - 1) / g->c_block) {
+                    for (int l = 0; l < valid;) {
+                        long block = (j + l) / g->c_block, within = (j + l) % g->c_block;
+                        int count = (int)(g->c_block - within < valid - l ? g->c_block - within : valid - l);
+                        runs[run_count++] = (lane_run){l, count, block * g->c_bstride + within};
+                        l += count;
+                    }
+                }
                 for (long i = m0; i < m1; i += mr) {
                     int rows = m1 - i < mr ? (int)(m1 - i) : mr;
                     const float *a = pack_a ? packed_a + pc * rows_max + (i - m0) * kc : g->a + i * g->lda + pc;
                     const float *row_bias = last && g->row_bias ? g->row_bias + i : NULL;
                     tile_call(g, info, rows, kc, a, pack_a ? 0 : g->lda, panel, i, j, valid, flags,
-                              row_bias, col_bias, tile);
+                              row_bias, col_bias, tile, runs, run_count);
                 }
             }
         }
@@ -195,6 +222,64 @@ void seu_gemm_reference(const seu_gemm_args *g, long m0, long m1, long n0, long 
             *c_address(g, i, j) = epilogue(g, acc, i, j);
         }
     }
+}
+
+// Plan cache: an open-addressing table of (first column, columns) -> plan, filled under a lock.
+enum { CACHE_SLOTS = 512, CACHE_LIMIT = 256 };
+
+struct seu_conv_plan_cache {
+    pthread_mutex_t lock;
+    int count;
+    long key_j0[CACHE_SLOTS], key_nc[CACHE_SLOTS];
+    int key_nr[CACHE_SLOTS];
+    seu_conv_masks *plan[CACHE_SLOTS];
+};
+
+struct seu_conv_plan_cache *seu_conv_plan_cache_create(void) {
+    struct seu_conv_plan_cache *cache = calloc(1, sizeof *cache);
+    if (cache) pthread_mutex_init(&cache->lock, NULL);
+    return cache;
+}
+
+void seu_conv_plan_cache_destroy(struct seu_conv_plan_cache *cache) {
+    if (!cache) return;
+    for (int i = 0; i < CACHE_SLOTS; i++) free(cache->plan[i]);
+    pthread_mutex_destroy(&cache->lock);
+    free(cache);
+}
+
+seu_conv_masks *seu_conv_plan_cache_get(struct seu_conv_plan_cache *cache, const seu_conv_geometry *s, long j0,
+                                        long nc, int nr) {
+    const seu_kernel_info *info = kernel_info();
+    if (!info->pack_conv) return NULL;
+    unsigned long h = ((unsigned long)j0 * 2654435761u + (unsigned long)nc * 40503u + (unsigned long)nr) % CACHE_SLOTS;
+    pthread_mutex_lock(&cache->lock);
+    seu_conv_masks *found = NULL;
+    for (int probe = 0; probe < CACHE_SLOTS; probe++) {
+        unsigned long i = (h + probe) % CACHE_SLOTS;
+        if (!cache->plan[i]) {
+            // Not cached: plan it now (if there is room).
+            if (cache->count < CACHE_LIMIT) {
+                seu_conv_masks *m = malloc(sizeof *m);
+                if (m) {
+                    seu_conv_plan_block(s, j0, nc, nr, m, info->lane_masks);
+                    cache->plan[i] = m;
+                    cache->key_j0[i] = j0;
+                    cache->key_nc[i] = nc;
+                    cache->key_nr[i] = nr;
+                    cache->count++;
+                    found = m;
+                }
+            }
+            break;
+        }
+        if (cache->key_j0[i] == j0 && cache->key_nc[i] == nc && cache->key_nr[i] == nr) {
+            found = cache->plan[i];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cache->lock);
+    return found;
 }
 
 static __thread int thread_serial;

@@ -87,7 +87,7 @@ static TARGET int pack_conv(const seu_gemm_args *g, long p0, long kc, long j0, l
                             seu_conv_masks *m) {
     const seu_conv_geometry *s = g->conv;
     if (nc > 32 * NR) return -1;
-    if (!m->ready) seu_conv_plan_block(s, j0, nc, NR, m);
+    if (!m->ready) seu_conv_plan_block(s, j0, nc, NR, m, seu_conv_lane_masks);
     if (!m->usable) return -1;
     const long panels = (nc + NR - 1) / NR, hw = (long)s->in_h * s->in_w;
     for (long pp = 0; pp < kc; pp++) {
@@ -96,24 +96,30 @@ static TARGET int pack_conv(const seu_gemm_args *g, long p0, long kc, long j0, l
                            (s->tap_h[t] - s->pad_h) * s->in_w + (s->tap_w[t] - s->pad_w);
         for (long q = 0; q < panels; q++) {
             const uint32_t valid = m->valid[t * panels + q];
-            const __m256i lo = lane_mask(valid), hi = lane_mask(valid >> 8);
             // Lanes outside the input are masked off: their addresses are never read.
             const float *src = (const float *)((uintptr_t)g->b + (uintptr_t)((m->base[q] + shift) * (long)sizeof(float)));
             float *d = dst + (q * kc + pp) * NR;
-            if (m->contiguous[q]) {
-                _mm256_store_ps(d, _mm256_maskload_ps(src, lo));
-                _mm256_store_ps(d + 8, _mm256_maskload_ps(src + 8, hi));
-            } else {
-                const __m256i i0 = _mm256_loadu_si256((const __m256i *)(m->rel + q * 32));
-                const __m256i i1 = _mm256_loadu_si256((const __m256i *)(m->rel + q * 32 + 8));
-                const __m256 zero = _mm256_setzero_ps();
-                _mm256_store_ps(d, _mm256_mask_i32gather_ps(zero, src, i0, _mm256_castsi256_ps(lo), 4));
-                _mm256_store_ps(d + 8, _mm256_mask_i32gather_ps(zero, src, i1, _mm256_castsi256_ps(hi), 4));
+            for (int h = 0; h < 2; h++) {
+                const uint32_t lanes = (h == 0 ? valid : valid >> 8) & 0xff;
+                const int runs = m->seg_count[q * 2 + h];
+                __m256 v = _mm256_setzero_ps();
+                if (runs > 0) {
+                    // Lane l of this half (panel lane 8h + l) reads src + shift + 8h + l.
+                    for (int r = 0; r < runs; r++) {
+                        const __m256i k = lane_mask(lanes & (m->seg_lanes[q * 2 + h][r] >> (8 * h)));
+                        const __m256 loaded = _mm256_maskload_ps(src + m->seg_shift[q * 2 + h][r] + 8 * h, k);
+                        v = _mm256_blendv_ps(v, loaded, _mm256_castsi256_ps(k));
+                    }
+                } else {
+                    const __m256i index = _mm256_loadu_si256((const __m256i *)(m->rel + q * 32 + 8 * h));
+                    v = _mm256_mask_i32gather_ps(v, src, index, _mm256_castsi256_ps(lane_mask(lanes)), 4);
+                }
+                _mm256_store_ps(d + 8 * h, v);
             }
         }
     }
     return 0;
 }
 
-const seu_kernel_info seu_kernel_avx2 = {"avx2", MR, NR, kernel, pack_conv, NULL};
+const seu_kernel_info seu_kernel_avx2 = {"avx2", MR, NR, kernel, pack_conv, NULL, seu_conv_lane_masks};
 #endif

@@ -74,12 +74,34 @@ static TARGET void kernel(int mr, long kc, const float *a, long lda, const float
     }
 }
 
+/// Lane masks (see seu_lane_masks), 16 lanes per compare.
+static TARGET void lane_masks(const int32_t *pd, const int32_t *ph, const int32_t *pw, int lanes,
+                              const seu_conv_geometry *s, uint32_t *out, long stride) {
+    const __mmask16 l0 = lanes >= 16 ? 0xffff : (__mmask16)((1u << lanes) - 1);
+    const __mmask16 l1 = lanes >= 32 ? 0xffff : lanes <= 16 ? 0 : (__mmask16)((1u << (lanes - 16)) - 1);
+    const __m512i d0 = _mm512_maskz_loadu_epi32(l0, pd), d1 = _mm512_maskz_loadu_epi32(l1, pd + 16);
+    const __m512i h0 = _mm512_maskz_loadu_epi32(l0, ph), h1 = _mm512_maskz_loadu_epi32(l1, ph + 16);
+    const __m512i w0 = _mm512_maskz_loadu_epi32(l0, pw), w1 = _mm512_maskz_loadu_epi32(l1, pw + 16);
+    const __m512i D = _mm512_set1_epi32(s->in_d), H = _mm512_set1_epi32(s->in_h), W = _mm512_set1_epi32(s->in_w);
+    for (long t = 0; t < s->taps; t++) {
+        const __m512i dd = _mm512_set1_epi32(s->tap_d[t]), dh = _mm512_set1_epi32(s->tap_h[t]), dw = _mm512_set1_epi32(s->tap_w[t]);
+        // Unsigned compares: negative positions wrap to large values.
+        __mmask16 m0 = _mm512_mask_cmplt_epu32_mask(l0, _mm512_add_epi32(d0, dd), D);
+        m0 = _mm512_mask_cmplt_epu32_mask(m0, _mm512_add_epi32(h0, dh), H);
+        m0 = _mm512_mask_cmplt_epu32_mask(m0, _mm512_add_epi32(w0, dw), W);
+        __mmask16 m1 = _mm512_mask_cmplt_epu32_mask(l1, _mm512_add_epi32(d1, dd), D);
+        m1 = _mm512_mask_cmplt_epu32_mask(m1, _mm512_add_epi32(h1, dh), H);
+        m1 = _mm512_mask_cmplt_epu32_mask(m1, _mm512_add_epi32(w1, dw), W);
+        out[t * stride] = (uint32_t)m0 | ((uint32_t)m1 << 16);
+    }
+}
+
 /// Conv packing (see seu_conv_packer): per panel row, two masked loads or two masked gathers.
 static TARGET int pack_conv(const seu_gemm_args *g, long p0, long kc, long j0, long nc, float *dst,
                             seu_conv_masks *m) {
     const seu_conv_geometry *s = g->conv;
     if (nc > 32 * NR) return -1;
-    if (!m->ready) seu_conv_plan_block(s, j0, nc, NR, m);
+    if (!m->ready) seu_conv_plan_block(s, j0, nc, NR, m, lane_masks);
     if (!m->usable) return -1;
     const long panels = (nc + NR - 1) / NR, hw = (long)s->in_h * s->in_w;
     for (long pp = 0; pp < kc; pp++) {
@@ -92,13 +114,21 @@ static TARGET int pack_conv(const seu_gemm_args *g, long p0, long kc, long j0, l
             // Lanes outside the input are masked off: their addresses are never read.
             const float *src = (const float *)((uintptr_t)g->b + (uintptr_t)((m->base[q] + shift) * (long)sizeof(float)));
             float *d = dst + (q * kc + pp) * NR;
-            if (m->contiguous[q]) {
-                _mm512_store_ps(d, _mm512_maskz_loadu_ps(lo, src));
-                _mm512_store_ps(d + 16, _mm512_maskz_loadu_ps(hi, src + 16));
-            } else {
-                const __m512i i0 = _mm512_loadu_si512(m->rel + q * 32), i1 = _mm512_loadu_si512(m->rel + q * 32 + 16);
-                _mm512_store_ps(d, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lo, i0, src, 4));
-                _mm512_store_ps(d + 16, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), hi, i1, src, 4));
+            for (int h = 0; h < 2; h++) {
+                const __mmask16 lanes = h == 0 ? lo : hi;
+                const int runs = m->seg_count[q * 2 + h];
+                __m512 v = _mm512_setzero_ps();
+                if (runs > 0) {
+                    // Lane l of this half (panel lane 16h + l) reads src + shift + 16h + l.
+                    for (int r = 0; r < runs; r++) {
+                        const __mmask16 k = lanes & (__mmask16)(m->seg_lanes[q * 2 + h][r] >> (16 * h));
+                        v = _mm512_mask_loadu_ps(v, k, src + m->seg_shift[q * 2 + h][r] + 16 * h);
+                    }
+                } else {
+                    const __m512i index = _mm512_loadu_si512(m->rel + q * 32 + 16 * h);
+                    v = _mm512_mask_i32gather_ps(v, lanes, index, src, 4);
+                }
+                _mm512_store_ps(d + 16 * h, v);
             }
         }
     }
@@ -135,5 +165,5 @@ static TARGET void pack_a8(const float *src, long lda, long kc, float *dst) {
         for (int r = 0; r < 8; r++) dst[p * 8 + r] = src[r * lda + p];
 }
 
-const seu_kernel_info seu_kernel_avx512 = {"avx512", MR, NR, kernel, pack_conv, pack_a8};
+const seu_kernel_info seu_kernel_avx512 = {"avx512", MR, NR, kernel, pack_conv, pack_a8, lane_masks};
 #endif

@@ -30,4 +30,4 @@ static void kernel(int mr, long kc, const float *a, long lda, const float *b, fl
     }
 }
 
-const seu_kernel_info seu_kernel_generic = {"generic", MR, NR, kernel, NULL, NULL};
+const seu_kernel_info seu_kernel_generic = {"generic", MR, NR, kernel, NULL, NULL, NULL};

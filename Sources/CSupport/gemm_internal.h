@@ -20,13 +20,20 @@ typedef void (*seu_ukernel)(int mr, long kc, const float *a, long lda, const flo
 /// Per-block packing plan of the vector conv packers: for each panel of the column block, the
 /// input offset of every lane (tap offset excluded) and, per tap, which lanes read inside the
 /// input. Computed on first use for a column block (ready = 0), reused for its later k blocks.
+enum { SEU_MAX_SEGMENTS = 4 };
+
 typedef struct {
     int ready;
     int usable;                  // 0: the block does not fit (more than 64 taps, huge offsets)
     uint32_t valid[64 * 32];     // [tap][panel]: bit l = lane l reads inside the input
     long base[32];               // [panel]: input offset of lane 0 (image, channel 0, tap at origin)
     int32_t rel[32 * 32];        // [panel][lane]: offset of the lane relative to base
-    int contiguous[32];          // [panel]: rel[l] == l for every lane (one plain vector load)
+    /// Each half panel (vector) as runs of lanes with consecutive offsets: for run s, the lanes
+    /// in mask seg_lanes[h][s] read base + seg_shift[h][s] + lane (lane counted in the panel).
+    /// seg_count[h] == 0: more runs than SEU_MAX_SEGMENTS (gather instead).
+    int seg_count[64];
+    uint32_t seg_lanes[64][SEU_MAX_SEGMENTS];
+    int32_t seg_shift[64][SEU_MAX_SEGMENTS];
 } seu_conv_masks;
 
 /// Vector conv packer: each panel row is one masked load (consecutive offsets, e.g. unit-stride
@@ -42,10 +49,26 @@ typedef struct {
     seu_conv_packer pack_conv;  // may be NULL
     /// Packs full 8-row panels of A (layout as seu_pack_a); NULL: the portable loop.
     void (*pack_a8)(const float *src, long lda, long kc, float *dst);
+    /// Lane masks for conv packing plans (with pack_conv).
+    void (*lane_masks)(const int32_t *pd, const int32_t *ph, const int32_t *pw, int lanes,
+                       const seu_conv_geometry *s, uint32_t *out, long stride);
 } seu_kernel_info;
 
+/// Lane masks of one panel: for each tap t, bit l of out[t * stride] = lane l (input position
+/// pd/ph/pw[l] at the tap origin) reads inside the input.
+typedef void (*seu_lane_masks)(const int32_t *pd, const int32_t *ph, const int32_t *pw, int lanes,
+                               const seu_conv_geometry *s, uint32_t *out, long stride);
+void seu_conv_lane_masks(const int32_t *pd, const int32_t *ph, const int32_t *pw, int lanes,
+                         const seu_conv_geometry *s, uint32_t *out, long stride);
+
+/// The cached plan of a column block (computed and cached on first use), or NULL when the
+/// selected kernel has no conv packer or the cache is full.
+seu_conv_masks *seu_conv_plan_cache_get(struct seu_conv_plan_cache *cache, const seu_conv_geometry *s, long j0,
+                                        long nc, int nr);
+
 /// Fills `masks` for columns [j0, j0+nc) (nc <= 32 * nr); sets usable = 0 when it cannot.
-void seu_conv_plan_block(const seu_conv_geometry *s, long j0, long nc, int nr, seu_conv_masks *masks);
+void seu_conv_plan_block(const seu_conv_geometry *s, long j0, long nc, int nr, seu_conv_masks *masks,
+                         seu_lane_masks lane_masks);
 
 /// The selected kernel's conv packer and 8-row A packer (NULL when it has none).
 seu_conv_packer seu_gemm_conv_packer(void);

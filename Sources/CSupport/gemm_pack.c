@@ -157,49 +157,93 @@ float seu_gemm_b_element(const seu_gemm_args *g, long p, long j) {
     return value;
 }
 
-void seu_conv_plan_block(const seu_conv_geometry *s, long j0, long nc, int nr, seu_conv_masks *m) {
+/// Portable lane masks: for each tap t, bit l of out[t * stride] = lane l reads inside the input.
+void seu_conv_lane_masks(const int32_t *pd, const int32_t *ph, const int32_t *pw, int lanes,
+                         const seu_conv_geometry *s, uint32_t *out, long stride) {
+    for (long t = 0; t < s->taps; t++) {
+        uint32_t m = 0;
+        const int32_t dd = s->tap_d[t], dh = s->tap_h[t], dw = s->tap_w[t];
+        for (int l = 0; l < lanes; l++) {
+            uint32_t ok = ((uint32_t)(pd[l] + dd) < (uint32_t)s->in_d) & ((uint32_t)(ph[l] + dh) < (uint32_t)s->in_h) &
+                          ((uint32_t)(pw[l] + dw) < (uint32_t)s->in_w);
+            m |= ok << l;
+        }
+        out[t * stride] = m;
+    }
+}
+
+void seu_conv_plan_block(const seu_conv_geometry *s, long j0, long nc, int nr, seu_conv_masks *m,
+                         seu_lane_masks masks) {
     const long plane = (long)s->out_h * s->out_w, pixels = plane * s->out_d;
     const long panels = (nc + nr - 1) / nr;
     m->ready = 1;
     m->usable = s->taps <= 64 && panels <= 32 && nr <= 32;
     if (!m->usable) return;
-    for (long i = 0; i < s->taps * panels; i++) m->valid[i] = 0;
-    // Walk the columns keeping (image, od, oh, ow) incrementally (no divisions per lane).
+    // Walk the columns keeping (image, od, oh, ow) incrementally (no divisions per lane); per
+    // panel, collect each lane's input position at the tap origin, then build the tap masks.
     long img = j0 / pixels, px = j0 % pixels;
     long od = px / plane, oh = (px % plane) / s->out_w, ow = px % s->out_w;
-    for (long jj = 0; jj < panels * nr; jj++) {
-        long q = jj / nr, l = jj % nr;
-        long offset = img * s->image_stride +
-                      ((od * s->stride_d * s->in_h) + oh * s->stride_h) * s->in_w + ow * s->stride_w;
-        if (l == 0) {
-            m->base[q] = offset;
-            m->contiguous[q] = 1;
-        }
-        long rel = jj < nc ? offset - m->base[q] : l;  // lanes past the block: never read
-        if (rel < INT32_MIN || rel > INT32_MAX) {
-            m->usable = 0;
-            return;
-        }
-        m->rel[q * 32 + l] = (int32_t)rel;
-        if (rel != l) m->contiguous[q] = 0;
-        if (jj >= nc) continue;
-        for (long t = 0; t < s->taps; t++) {
-            long d = od * s->stride_d + s->tap_d[t] - s->pad_d, h = oh * s->stride_h + s->tap_h[t] - s->pad_h,
-                 w = ow * s->stride_w + s->tap_w[t] - s->pad_w;
-            if ((unsigned long)d < (unsigned long)s->in_d && (unsigned long)h < (unsigned long)s->in_h &&
-                (unsigned long)w < (unsigned long)s->in_w)
-                m->valid[t * panels + q] |= 1u << l;
-        }
-        px++;
-        if (++ow == s->out_w) {
-            ow = 0;
-            if (++oh == s->out_h) {
-                oh = 0;
-                if (++od == s->out_d) {
-                    od = 0;
-                    px = 0;
-                    img++;
+    int32_t pd[32], ph[32], pw[32];
+    for (long q = 0; q < panels; q++) {
+        int lanes = nc - q * nr < nr ? (int)(nc - q * nr) : nr;
+        for (int l = 0; l < nr; l++) {
+            if (l >= lanes) {
+                m->rel[q * 32 + l] = l;  // never read (masked off)
+                continue;
+            }
+            long d = od * s->stride_d - s->pad_d, h = oh * s->stride_h - s->pad_h, w = ow * s->stride_w - s->pad_w;
+            long offset = img * s->image_stride + ((od * s->stride_d) * s->in_h + oh * s->stride_h) * s->in_w +
+                          ow * s->stride_w;
+            if (l == 0) m->base[q] = offset;
+            long rel = offset - m->base[q];
+            // Positions plus tap offsets must not overflow int32 in the mask arithmetic.
+            if (rel < INT32_MIN || rel > INT32_MAX || d < -(1L << 29) || d > (1L << 29) || h < -(1L << 29) ||
+                h > (1L << 29) || w < -(1L << 29) || w > (1L << 29)) {
+                m->usable = 0;
+                return;
+            }
+            m->rel[q * 32 + l] = (int32_t)rel;
+            pd[l] = (int32_t)d;
+            ph[l] = (int32_t)h;
+            pw[l] = (int32_t)w;
+            px++;
+            if (++ow == s->out_w) {
+                ow = 0;
+                if (++oh == s->out_h) {
+                    oh = 0;
+                    if (++od == s->out_d) {
+                        od = 0;
+                        px = 0;
+                        img++;
+                    }
                 }
+            }
+        }
+        masks(pd, ph, pw, lanes, s, m->valid + q, panels);
+        // Runs of consecutive offsets in each half panel.
+        const int half = nr / 2;
+        for (int h = 0; h < 2; h++) {
+            int *count = &m->seg_count[q * 2 + h];
+            *count = 0;
+            for (int l = h * half; l < (h + 1) * half && l < lanes; l++) {
+                int32_t shift = m->rel[q * 32 + l] - l;
+                if (*count > 0 && m->seg_shift[q * 2 + h][*count - 1] == shift) {
+                    m->seg_lanes[q * 2 + h][*count - 1] |= 1u << l;
+                    continue;
+                }
+                if (*count == SEU_MAX_SEGMENTS) {
+                    *count = 0;  // too many runs: gather
+                    break;
+                }
+                m->seg_shift[q * 2 + h][*count] = shift;
+                m->seg_lanes[q * 2 + h][*count] = 1u << l;
+                (*count)++;
+            }
+            // A half without valid lanes (past the block) reads nothing: one empty run.
+            if (*count == 0 && h * half >= lanes) {
+                m->seg_shift[q * 2 + h][0] = 0;
+                m->seg_lanes[q * 2 + h][0] = 0;
+                *count = 1;
             }
         }
     }

@@ -58,7 +58,14 @@ typedef struct {
     const float *row_bias;             // C(i,j) += row_bias[i] (NULL: none)
     const float *col_bias;             // C(i,j) += col_bias[j] (NULL: none), after row_bias
     int relu;                          // then x < 0 ? 0 : x (NaN and -0 pass)
+    struct seu_conv_plan_cache *plan_cache;  // SEU_B_CONV: packing plans kept across calls (or NULL)
 } seu_gemm_args;
+
+/// Packing plans of a convolution's column blocks, kept across products (they depend only on
+/// the geometry and the block). Thread-safe. Owned by the caller (one per convolution).
+struct seu_conv_plan_cache;
+struct seu_conv_plan_cache *seu_conv_plan_cache_create(void);
+void seu_conv_plan_cache_destroy(struct seu_conv_plan_cache *cache);
 
 /// Kernel in use: "avx512", "avx2" or "generic".
 const char *seu_gemm_kernel_name(void);

@@ -36,40 +36,42 @@ extension IncrementalWorker {
             for p in bPatch ?? [] { filters.insert(p.element) }
             let w = clean.values[wSlot], x = clean.values[xSlot], bias = bSlot.map { clean.values[$0] }
             let row = scratchBuffer(max(rowSize, 1))
-            var planes: [Int] = []
-            for f in filters.sorted() where f < s.filters {
+            let sortedFilters = filters.sorted().filter { $0 < s.filters }
+            for f in sortedFilters {
                 row.update(from: w.floats + f * rowSize, count: rowSize)
                 for p in wPatch ?? [] where p.element / rowSize == f { row[p.element % rowSize] = Self.float(p.bits) }
                 var b = bias.map { $0.floats[f] }
                 for p in bPatch ?? [] where p.element == f { b = Self.float(p.bits) }
                 try conv.run(filter: f, row: row, bias: b, x: x, output: own.values[out], images: 0..<s.batch)
-                for n in 0..<s.batch { planes.append(n * s.filters + f) }
             }
-            computed(out, planes: planes.sorted())
+            computed(out, runs: (0..<s.batch).flatMap { n in sortedFilters.map { n * s.filters + $0..<n * s.filters + $0 + 1 } })
             return true
         }
         guard xDirty, wPatch == nil, bPatch == nil else { return false }
         let w = clean.values[wSlot], bias = bSlot.map { clean.values[$0] }
-        var planes: [Int] = []
+        var runs: [Range<Int>] = []
         if s.isDepthwise {
             // Plane (n, c) of X feeds the filters of group c only.
             let multiplier = s.filtersPerGroup
-            for plane in dirtyPlanes(xSlot) {
-                let n = plane / s.channels, c = plane % s.channels
-                guard let x = try input(xSlot, planes: [plane]) else { return false }
-                try conv.run(inputs: [x, w, bias], output: own.values[out], filters: c * multiplier..<(c + 1) * multiplier,
-                             images: n..<n + 1)
-                for f in c * multiplier..<(c + 1) * multiplier { planes.append(n * s.filters + f) }
+            let dirtyInput = dirtyRuns(xSlot)
+            guard let x = try input(xSlot, runs: dirtyInput) else { return false }
+            for run in dirtyInput {
+                for plane in run {
+                    let n = plane / s.channels, c = plane % s.channels
+                    try conv.run(inputs: [x, w, bias], output: own.values[out], filters: c * multiplier..<(c + 1) * multiplier,
+                                 images: n..<n + 1)
+                    runs.append(n * s.filters + c * multiplier..<n * s.filters + (c + 1) * multiplier)
+                }
             }
         } else {
             let images = dirtyImages(xSlot)
-            let x = try input(xSlot, planes: images.flatMap { n in n * s.channels..<(n + 1) * s.channels })
+            let x = try input(xSlot, images: images)
             try forEachRange(images) { run in
                 try conv.run(inputs: [x, w, bias], output: own.values[out], filters: 0..<s.filters, images: run)
+                runs.append(run.lowerBound * s.filters..<run.upperBound * s.filters)
             }
-            for n in images { for f in 0..<s.filters { planes.append(n * s.filters + f) } }
         }
-        computed(out, planes: planes.sorted())
+        computed(out, runs: runs)
         return true
     }
 
@@ -91,8 +93,8 @@ extension IncrementalWorker {
             for p in cPatch ?? [] { columns.insert(p.element) }
             let a = clean.values[aSlot], b = clean.values[bSlot], c = cSlot.map { clean.values[$0] }
             let values = scratchBuffer(max(k, 1))
-            var planes: [Int] = []
-            for j in columns.sorted() where j < n {
+            let sortedColumns = columns.sorted().filter { $0 < n }
+            for j in sortedColumns {
                 for p in 0..<k { values[p] = gemm.transB ? b.floats[j * k + p] : b.floats[p * n + j] }
                 for patch in bPatch ?? [] where column(patch.element) == j {
                     values[gemm.transB ? patch.element % k : patch.element / n] = Self.float(patch.bits)
@@ -100,17 +102,20 @@ extension IncrementalWorker {
                 var bias = c.map { $0.floats[j] }
                 for patch in cPatch ?? [] where patch.element == j { bias = Self.float(patch.bits) }
                 try gemm.run(column: j, values: values, bias: bias, a: a, output: own.values[out])
-                for i in 0..<m { planes.append(i * n + j) }
             }
-            computed(out, planes: planes.sorted())
+            computed(out, runs: (0..<m).flatMap { i in sortedColumns.map { i * n + $0..<i * n + $0 + 1 } })
             return true
         }
         guard isDirty(aSlot), bPatch == nil, cPatch == nil, !gemm.transA else { return false }
         let rows = dirtyImages(aSlot)
-        let a = try input(aSlot, planes: rows.flatMap { i in i * k..<(i + 1) * k })
+        let a = try input(aSlot, images: rows)
         let inputs = [a, clean.values[bSlot], cSlot.map { clean.values[$0] }]
-        try forEachRange(rows) { run in try gemm.run(inputs: inputs, output: own.values[out], rows: run, columns: 0..<n) }
-        computed(out, planes: rows.flatMap { i in i * n..<(i + 1) * n })
+        var runs: [Range<Int>] = []
+        try forEachRange(rows) { run in
+            try gemm.run(inputs: inputs, output: own.values[out], rows: run, columns: 0..<n)
+            runs.append(run.lowerBound * n..<run.upperBound * n)
+        }
+        computed(out, runs: runs)
         return true
     }
 
@@ -120,7 +125,7 @@ extension IncrementalWorker {
         let count = reference.planes[out]
         let shape = own.values[out].shape
         let channels = shape.count >= 2 ? max(shape[1], 1) : 1
-        var set = PlaneSet(capacity: count)
+        var lists: [[Range<Int>]] = []
         for (i, slot) in step.inputSlots.enumerated() {
             guard let slot else { continue }
             let patch = patches(slot), dirtyHere = isDirty(slot)
@@ -129,26 +134,42 @@ extension IncrementalWorker {
             case .plane:
                 guard reference.planes[slot] == count else { return false }
                 let perPlane = max(own.values[slot].count / count, 1)
-                for p in patch ?? [] { set.insert(p.element / perPlane) }
-                if dirtyHere { for plane in dirtyPlanes(slot) { set.insert(plane) } }
+                if let patch { lists.append(patch.map { $0.element / perPlane }.sorted().map { $0..<$0 + 1 }) }
+                if dirtyHere { lists.append(dirtyRuns(slot)) }
             case .channel:
                 guard !dirtyHere, let patch else { return false }
-                for p in patch where p.element < channels {
-                    for image in 0..<count / channels { set.insert(image * channels + p.element) }
-                }
+                let touched = Array(Set(patch.map(\.element).filter { $0 < channels })).sorted()
+                lists.append((0..<count / channels).flatMap { image in touched.map { image * channels + $0..<image * channels + $0 + 1 } })
             case .whole:
                 return false
             }
         }
-        let planes = set.sorted
+        let runs = Self.union(lists)
         var inputs: [Tensor?] = []
         for (i, slot) in step.inputSlots.enumerated() {
             let kind = i < mapping.count ? mapping[i] : .whole
-            inputs.append(try input(slot, planes: kind == .plane ? planes : nil))
+            inputs.append(try input(slot, runs: kind == .plane ? runs : nil))
         }
-        try kernel.run(inputs: inputs, output: own.values[out], planes: planes)
-        computed(out, planes: planes)
+        try kernel.run(inputs: inputs, output: own.values[out], runs: runs)
+        computed(out, runs: runs)
         return true
+    }
+
+    /// Union of lists of ascending disjoint runs, as ascending disjoint runs (adjacent merged).
+    static func union(_ lists: [[Range<Int>]]) -> [Range<Int>] {
+        var all = lists.count == 1 ? lists[0] : lists.flatMap { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+        if lists.count == 1 && all.count < 2 { return all }
+        var result: [Range<Int>] = []
+        result.reserveCapacity(all.count)
+        for run in all {
+            if let last = result.last, run.lowerBound <= last.upperBound {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, run.upperBound)
+            } else {
+                result.append(run)
+            }
+        }
+        all = result
+        return all
     }
 
     /// Calls `body` with maximal ranges of consecutive values of `sorted`.

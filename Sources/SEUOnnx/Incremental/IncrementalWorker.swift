@@ -16,16 +16,22 @@
 /// The worker owns a plan of its own (buffers and kernel scratch) and never writes the shared
 /// initializers or the clean plan, so several workers can evaluate different faults at once.
 final class IncrementalWorker {
-    let reference: IncrementalPlan
+    /// The clean plan faults are evaluated against (any plan for the same input types).
+    var reference: IncrementalPlan
     /// This worker's buffers and kernels (same graph and shapes as the reference plan).
     let own: ExecutionPlan
     var clean: ExecutionPlan { reference.plan }
 
     /// Per root slot: planes that differ from the clean run, and planes of `own`'s buffer that
     /// hold this fault's values (dirty ones and clean ones copied or recomputed).
-    private var dirty: [PlaneSet?]
-    private var valid: [PlaneSet?]
+    private var dirty: [PlaneRuns?]
+    private var valid: [PlaneBits?]
     private var touched: [Int] = []
+    private let isTouched: UnsafeMutablePointer<Bool>
+    /// Last step that reads a dirty value or a patched initializer: nothing after it can change.
+    private var horizon = -1
+    /// Last step reading each slot (views included).
+    private let lastReader: [Int]
     /// This fault's patches by initializer slot.
     private var patched: [Int: [(element: Int, bits: UInt64)]] = [:]
     /// Patched copies of initializers read whole by some step (kept clean between faults).
@@ -40,12 +46,22 @@ final class IncrementalWorker {
     init(reference: IncrementalPlan, own: ExecutionPlan) {
         self.reference = reference
         self.own = own
-        dirty = [PlaneSet?](repeating: nil, count: own.values.count)
-        valid = [PlaneSet?](repeating: nil, count: own.values.count)
+        dirty = [PlaneRuns?](repeating: nil, count: own.values.count)
+        valid = [PlaneBits?](repeating: nil, count: own.values.count)
         scratch = .allocate(capacity: 1)
+        isTouched = .allocate(capacity: max(own.values.count, 1))
+        isTouched.initialize(repeating: false, count: max(own.values.count, 1))
+        var last = reference.readers.map { $0.max() ?? -1 }
+        for (slot, views) in reference.views.enumerated() {
+            for view in views { last[slot] = max(last[slot], last[view]) }
+        }
+        lastReader = last
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        isTouched.deallocate()
+    }
 
     /// Evaluates one fault on the current batch; returns output 0 (a clean-plan buffer when
     /// the fault does not reach it, else this worker's buffer, valid until the next call).
@@ -60,11 +76,13 @@ final class IncrementalWorker {
         let outputSlot = own.outputSlots[0]
         if let copy = try patchedCopy(outputSlot) { return copy }
         guard !patched.isEmpty else { return clean.values[outputSlot] }
-        let first = patched.keys.compactMap { reference.readers[$0].min() }.min() ?? own.steps.count
-        let lastPatchedReader = patched.keys.compactMap { reference.readers[$0].max() }.max() ?? -1
+        var first = own.steps.count
+        for slot in patched.keys {
+            first = min(first, reference.readers[slot].min() ?? first)
+            horizon = max(horizon, lastReader[slot])
+        }
         var index = first
-        while index < own.steps.count {
-            if index > lastPatchedReader && !touched.contains(where: { !(dirty[$0]?.isEmpty ?? true) }) { break }
+        while index < own.steps.count && index <= horizon {
             let step = own.steps[index]
             if step.inputSlots.contains(where: { $0.map { patched[$0] != nil || isDirty($0) } ?? false }) {
                 try execute(index)
@@ -81,9 +99,11 @@ final class IncrementalWorker {
 
     private func reset() {
         executedSteps = 0
+        horizon = -1
         for slot in touched {
             dirty[slot]?.removeAll()
             valid[slot]?.removeAll()
+            isTouched[slot] = false
         }
         touched.removeAll(keepingCapacity: true)
         for slot in copiesInUse {
@@ -100,10 +120,13 @@ final class IncrementalWorker {
 
     private func touch(_ root: Int) {
         if dirty[root] == nil {
-            dirty[root] = PlaneSet(capacity: reference.planes[root])
-            valid[root] = PlaneSet(capacity: reference.planes[root])
+            dirty[root] = PlaneRuns()
+            valid[root] = PlaneBits(capacity: reference.planes[root])
         }
-        if !touched.contains(root) { touched.append(root) }
+        if !isTouched[root] {
+            isTouched[root] = true
+            touched.append(root)
+        }
     }
 
     /// True when some bytes of `slot` differ from the clean run.
@@ -114,52 +137,106 @@ final class IncrementalWorker {
     func fill(_ slot: Int, planes range: Range<Int>) {
         let root = reference.root[slot]
         touch(root)
+        guard let validSet = valid[root] else { return }
         let size = reference.planeBytes[root]
         let from = clean.values[root].storage.bytes, to = own.values[root].storage.bytes
-        for plane in reference.rootPlanes(of: slot, planes: range) where valid[root]?.insert(plane) == true {
+        for plane in reference.rootPlanes(of: slot, planes: range) where validSet.insert(plane) {
             (to + plane * size).copyMemory(from: from + plane * size, byteCount: size)
         }
     }
 
-    /// Records that planes of output `slot` were computed: valid, and dirty where they differ.
-    func computed(_ slot: Int, planes: [Int]) {
+    /// Records that planes `runs` of output `slot` were computed: valid, and dirty where they
+    /// differ from the clean run (at the granularity of a run's planes within one image).
+    func computed(_ slot: Int, runs: [Range<Int>]) {
         touch(slot)
+        guard let validSet = valid[slot], let dirtySet = dirty[slot] else { return }
         let size = reference.planeBytes[slot]
         let a = own.values[slot].storage.bytes, b = clean.values[slot].storage.bytes
-        for plane in planes {
-            valid[slot]?.insert(plane)
-            if memcmp(a + plane * size, b + plane * size, size) != 0 { dirty[slot]?.insert(plane) }
+        let perImage = max(reference.planes[slot] / max(own.values[slot].shape.first ?? 1, 1), 1)
+        for run in runs {
+            validSet.insert(run)
+            var start = run.lowerBound
+            while start < run.upperBound {
+                // A run's planes within one image are compared together: when they differ, all
+                // are marked dirty (a superset is safe; dense outputs are dirty throughout
+                // anyway). Single planes (channel-sparse outputs) are compared exactly.
+                let end = min(run.upperBound, (start / perImage + 1) * perImage)
+                if !Self.equalBytes(a + start * size, b + start * size, (end - start) * size) {
+                    dirtySet.insert(start..<end)
+                }
+                start = end
+            }
         }
+        if !dirtySet.isEmpty { horizon = max(horizon, lastReader[slot]) }
     }
 
-    func computedAll(_ slot: Int) { computed(slot, planes: Array(0..<reference.planes[slot])) }
+    func computedAll(_ slot: Int) { computed(slot, runs: [0..<reference.planes[slot]]) }
 
-    /// Dirty planes of `slot`, in its own plane layout.
-    func dirtyPlanes(_ slot: Int) -> [Int] {
+    /// Dirty planes of `slot` as ascending disjoint runs, in its own plane layout.
+    func dirtyRuns(_ slot: Int) -> [Range<Int>] {
         let root = reference.root[slot]
         guard let set = dirty[root], !set.isEmpty else { return [] }
-        if root == slot { return set.sorted }
-        var result = Set<Int>()
-        for plane in set.members { result.formUnion(reference.slotPlanes(of: slot, rootPlane: plane)) }
-        return result.sorted()
+        if root == slot { return set.runs }
+        // A view: map each root run to the view planes sharing its bytes.
+        let size = max(reference.planeBytes[slot], 1), rootSize = reference.planeBytes[root]
+        var result: [Range<Int>] = []
+        for run in set.runs {
+            let from = run.lowerBound * rootSize / size, to = (run.upperBound * rootSize + size - 1) / size
+            if let last = result.last, from <= last.upperBound {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, to)
+            } else {
+                result.append(from..<to)
+            }
+        }
+        return result
     }
 
-    /// Indices along axis 0 of `slot` (images, rows) that hold dirty bytes.
+    /// Indices along axis 0 of `slot` (images, rows) that hold dirty bytes, ascending.
     func dirtyImages(_ slot: Int) -> [Int] {
+        let root = reference.root[slot]
         let tensor = own.values[slot]
-        guard let first = tensor.shape.first, first > 0 else { return [0] }
-        let perImage = reference.planes[slot] / first
-        return Array(Set(dirtyPlanes(slot).map { $0 / max(perImage, 1) })).sorted()
+        guard let set = dirty[root], !set.isEmpty else { return [] }
+        guard let first = tensor.shape.first, first > 0, tensor.byteCount > 0 else { return [0] }
+        let imageBytes = tensor.byteCount / first, size = reference.planeBytes[root]
+        var images: [Int] = []
+        var last = -1
+        for run in set.runs {
+            let from = run.lowerBound * size / imageBytes, to = (run.upperBound * size - 1) / imageBytes
+            if to > last {
+                images.append(contentsOf: max(from, last + 1)...to)
+                last = to
+            }
+        }
+        return images
+    }
+
+    /// Makes images (axis-0 indices) `images` of `slot` valid in this worker's buffer.
+    func fill(_ slot: Int, images: [Int]) {
+        let tensor = own.values[slot]
+        guard let first = tensor.shape.first, first > 0 else { return fill(slot, planes: 0..<reference.planes[slot]) }
+        let perImage = max(reference.planes[slot] / first, 1)
+        var runs: [Range<Int>] = []
+        for image in images {
+            if let last = runs.last, last.upperBound == image * perImage {
+                runs[runs.count - 1] = last.lowerBound..<(image + 1) * perImage
+            } else {
+                runs.append(image * perImage..<(image + 1) * perImage)
+            }
+        }
+        for run in runs { fill(slot, planes: run) }
     }
 
     /// The tensor a step reads for input `slot`: a patched copy, this worker's buffer made
-    /// valid on `planes` (when dirty), or the clean buffer.
-    func input(_ slot: Int?, planes: [Int]? = nil) throws -> Tensor? {
+    /// valid on `runs` of planes or on `images` (when dirty; default everywhere), or the clean
+    /// buffer.
+    func input(_ slot: Int?, runs: [Range<Int>]? = nil, images: [Int]? = nil) throws -> Tensor? {
         guard let slot else { return nil }
         if let copy = try patchedCopy(slot) { return copy }
         guard isDirty(slot) else { return clean.values[slot] }
-        if let planes {
-            forEachRun(planes, size: 1) { fill(slot, planes: $0) }
+        if let images {
+            fill(slot, images: images)
+        } else if let runs {
+            for run in runs { fill(slot, planes: run) }
         } else {
             fill(slot, planes: 0..<reference.planes[slot])
         }
@@ -196,6 +273,23 @@ final class IncrementalWorker {
     }
 
     // MARK: Element bytes
+
+    /// Byte equality without a libc call (planes are often a few dozen bytes).
+    @inline(__always)
+    static func equalBytes(_ a: UnsafeMutableRawPointer, _ b: UnsafeMutableRawPointer, _ count: Int) -> Bool {
+        if count >= 256 { return memcmp(a, b, count) == 0 }
+        var i = 0
+        var difference: UInt64 = 0
+        while i + 8 <= count {
+            difference |= a.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < count {
+            difference |= UInt64(a.load(fromByteOffset: i, as: UInt8.self) ^ b.load(fromByteOffset: i, as: UInt8.self))
+            i += 1
+        }
+        return difference == 0
+    }
 
     static func bits(of tensor: Tensor, _ element: Int) -> UInt64 {
         var value: UInt64 = 0

@@ -3,7 +3,8 @@
 /// A *plane* of a tensor is one index over its first two axes (N × C for NCHW; every element of
 /// a matrix; the whole tensor for rank 0): `planes = shape[0] · shape[1]`, each holding
 /// `count / planes` contiguous elements. A plane kernel computes a chosen set of planes of its
-/// (single) output, bit-identical to the same planes of a full run, reading:
+/// (single) output, given as runs of consecutive planes, bit-identical to the same planes of a
+/// full run, reading:
 /// - `.plane` inputs (same N × C as the output) only at those planes,
 /// - `.channel` inputs (one value per channel, e.g. BatchNorm's scale) at the channels of those
 ///   planes,
@@ -11,34 +12,23 @@
 protocol PlaneKernel: Kernel {
     /// How each input maps onto output planes (nil: this instance cannot compute planes).
     var planeInputs: [PlaneInput]? { get }
-    /// Computes the output planes in `planes` (ascending, distinct).
-    func run(inputs: [Tensor?], output: Tensor, planes: [Int]) throws
+    /// Computes the output planes in `runs` (ascending, disjoint ranges of planes).
+    func run(inputs: [Tensor?], output: Tensor, runs: [Range<Int>]) throws
 }
 
 enum PlaneInput: Equatable {
     case plane, channel, whole
 }
 
-/// Calls `body` with maximal runs of consecutive planes (as element ranges of `size` each).
-@inline(__always)
-func forEachRun(_ planes: [Int], size: Int, _ body: (Range<Int>) -> Void) {
-    var index = 0
-    while index < planes.count {
-        var end = index + 1
-        while end < planes.count && planes[end] == planes[end - 1] + 1 { end += 1 }
-        body(planes[index] * size..<(planes[end - 1] + 1) * size)
-        index = end
-    }
-}
 
 extension ActivationKernel: PlaneKernel {
     var planeInputs: [PlaneInput]? { dataType == .float ? [.plane] : nil }
 
-    func run(inputs: [Tensor?], output: Tensor, planes: [Int]) throws {
+    func run(inputs: [Tensor?], output: Tensor, runs: [Range<Int>]) throws {
         guard let input = inputs[0] else { return }
         let size = count / Self.planeCount(output.shape)
         let x = UnsafePointer(input.floats), y = output.floats
-        forEachRun(planes, size: size) { apply(x, y, $0) }
+        for run in runs { apply(x, y, run.lowerBound * size..<run.upperBound * size) }
     }
 }
 
@@ -50,38 +40,38 @@ extension ArithmeticKernel: PlaneKernel {
         return [.plane, .plane]
     }
 
-    func run(inputs: [Tensor?], output: Tensor, planes: [Int]) throws {
+    func run(inputs: [Tensor?], output: Tensor, runs: [Range<Int>]) throws {
         guard let a = inputs[0], let b = inputs[1] else { return }
         let size = walk.outputCount / Self.planeCount(output.shape)
         let pa = UnsafePointer(a.floats), pb = UnsafePointer(b.floats), po = output.floats
-        forEachRun(planes, size: size) { apply(pa, pb, po, BroadcastLoops.Chunk(rows: 0..<1, inner: $0)) }
+        for run in runs { apply(pa, pb, po, BroadcastLoops.Chunk(rows: 0..<1, inner: run.lowerBound * size..<run.upperBound * size)) }
     }
 }
 
 extension MaxPoolKernel: PlaneKernel {
     var planeInputs: [PlaneInput]? { dataType == .float ? [.plane] : nil }
 
-    func run(inputs: [Tensor?], output: Tensor, planes: [Int]) throws {
+    func run(inputs: [Tensor?], output: Tensor, runs: [Range<Int>]) throws {
         guard let x = inputs[0] else { return }
-        for plane in planes { poolRows(UnsafePointer(x.floats), output.floats, plane: plane) }
+        for run in runs { poolRows(UnsafePointer(x.floats), output.floats, planes: run) }
     }
 }
 
 extension WindowPoolKernel: PlaneKernel {
     var planeInputs: [PlaneInput]? { double ? nil : [.plane] }
 
-    func run(inputs: [Tensor?], output: Tensor, planes: [Int]) throws {
+    func run(inputs: [Tensor?], output: Tensor, runs: [Range<Int>]) throws {
         guard let x = inputs[0] else { return }
-        for plane in planes { pool(UnsafePointer(x.floats), output.floats, plane: plane) }
+        for run in runs { for plane in run { pool(UnsafePointer(x.floats), output.floats, plane: plane) } }
     }
 }
 
 extension GlobalPoolKernel: PlaneKernel {
     var planeInputs: [PlaneInput]? { double ? nil : [.plane] }
 
-    func run(inputs: [Tensor?], output: Tensor, planes: [Int]) throws {
+    func run(inputs: [Tensor?], output: Tensor, runs: [Range<Int>]) throws {
         guard let x = inputs[0] else { return }
-        for plane in planes { pool(UnsafePointer(x.floats), output.floats, plane: plane) }
+        for run in runs { for plane in run { pool(UnsafePointer(x.floats), output.floats, plane: plane) } }
     }
 }
 
@@ -89,10 +79,10 @@ extension BatchNormKernel: PlaneKernel {
     /// Inference mode with one set of statistics per channel.
     var planeInputs: [PlaneInput]? { training || !perChannel ? nil : [.plane, .channel, .channel, .channel, .channel] }
 
-    func run(inputs: [Tensor?], output: Tensor, planes: [Int]) throws {
+    func run(inputs: [Tensor?], output: Tensor, runs: [Range<Int>]) throws {
         guard let x = inputs[0] else { return }
         computeCoefficients(inputs)
-        for plane in planes { normalize(UnsafePointer(x.floats), output.floats, plane: plane) }
+        for run in runs { for plane in run { normalize(UnsafePointer(x.floats), output.floats, plane: plane) } }
     }
 }
 

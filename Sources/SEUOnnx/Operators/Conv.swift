@@ -59,6 +59,8 @@ final class ConvKernel: Kernel {
     /// Kernel offsets of every tap (already multiplied by the dilation), in weight order.
     private let taps: UnsafeMutablePointer<Int32>
     private var geometry: seu_conv_geometry
+    /// Packing plans of the column blocks, reused by every run (and every partial run).
+    private let planCache: OpaquePointer?
 
     init(_ shape: ConvShape) {
         self.shape = shape
@@ -78,9 +80,13 @@ final class ConvKernel: Kernel {
             pad_d: Int32(s.padFront), pad_h: Int32(s.padTop), pad_w: Int32(s.padLeft),
             taps: Int32(count), tap_d: taps, tap_h: taps + count, tap_w: taps + 2 * count,
             image_stride: s.channels * s.inputPixels, channel_stride: s.inputPixels)
+        planCache = seu_conv_plan_cache_create()
     }
 
-    deinit { taps.deallocate() }
+    deinit {
+        taps.deallocate()
+        seu_conv_plan_cache_destroy(planCache)
+    }
 
     func run(inputs: [Tensor?], outputs: [Tensor]) throws {
         try run(inputs: inputs, output: outputs[0], filters: 0..<shape.filters, images: 0..<shape.batch)
@@ -112,6 +118,7 @@ final class ConvKernel: Kernel {
                 args.b_kind = Int32(SEU_B_CONV)
                 args.b = UnsafePointer(x.floats + g * s.channelsPerGroup * s.inputPixels)
                 args.conv = geometry
+                args.plan_cache = planCache
                 args.c = out + g * s.filtersPerGroup * pixels
                 args.c_rs = pixels; args.c_block = pixels; args.c_bstride = s.filters * pixels
                 args.row_bias = bias.map { UnsafePointer($0 + g * s.filtersPerGroup) }
@@ -145,6 +152,7 @@ final class ConvKernel: Kernel {
                 args.b_kind = Int32(SEU_B_CONV)
                 args.b = UnsafePointer(x.floats + g * s.channelsPerGroup * s.inputPixels)
                 args.conv = geometry
+                args.plan_cache = planCache
                 args.c = output.floats + f * pixels
                 args.c_rs = pixels; args.c_block = pixels; args.c_bstride = s.filters * pixels
                 args.row_bias = bias == nil ? nil : b
