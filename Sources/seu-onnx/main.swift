@@ -13,6 +13,7 @@ let commands: [Command] = [
     FlipCommand.command,
     CorruptCommand.command,
     ConvertCommand.command,
+    BenchCommand.command,
 ]
 
 exit(CLI.main(CommandLine.arguments, commands: commands))

@@ -2,6 +2,7 @@
 #define SEU_CSUPPORT_H
 #include <stddef.h>
 #include <stdint.h>
+#include "seu_gemm.h"
 
 /// The OpenBLAS kernel family this CPU should use ("Cooperlake", "SkylakeX", "Haswell", ...),
 /// decided from CPUID, or NULL when OpenBLAS's own detection is trusted.
@@ -36,4 +37,8 @@ void seu_install_interrupt_handler(void);
 int seu_interrupt_requested(void);
 /// 1 when the file descriptor is a terminal.
 int seu_isatty(int fd);
+/// Per-thread flag: when set, seu-onnx's kernels run single-threaded on this thread (a worker
+/// of a parallel campaign already keeps a core busy).
+void seu_thread_set_serial(int serial);
+int seu_thread_serial(void);
 #endif

@@ -11,14 +11,21 @@ public struct CampaignConfiguration: Sendable {
     public var seed: UInt64 = 0
     /// Samples per inference batch.
     public var batchSize: Int = 64
+    /// Re-execute only what each fault changes (bit-identical results). False: flip the bit
+    /// in the weights and run the whole model on all inputs, one fault at a time.
+    public var incremental: Bool = true
+    /// Faults evaluated at once by the incremental engine (0: one per core).
+    public var workers: Int = 0
 
     public init(selection: TensorSelection = .weights, bits: BitSelection = .all, mode: CampaignMode = .count(300),
-                seed: UInt64 = 0, batchSize: Int = 64) {
+                seed: UInt64 = 0, batchSize: Int = 64, incremental: Bool = true, workers: Int = 0) {
         self.selection = selection
         self.bits = bits
         self.mode = mode
         self.seed = seed
         self.batchSize = batchSize
+        self.incremental = incremental
+        self.workers = workers
     }
 }
 
@@ -117,13 +124,19 @@ public final class Campaign {
         summary.resumedInjections = previous.count
         let start = DispatchTime.now().uptimeNanoseconds
         var done = 0
-        for i in ids where i < faults.count {
-            if shouldStop() { summary.interrupted = true; break }
-            let result = try inject(faults.fault(i), id: i)
+        func emit(_ result: InjectionRecord) throws {
             summary.add(result)
             try record(result)
             done += 1
             progress?(done)
+        }
+        if configuration.incremental {
+            summary.interrupted = try runIncrementally(ids: ids, shouldStop: shouldStop, emit: emit)
+        } else {
+            for i in ids where i < faults.count {
+                if shouldStop() { summary.interrupted = true; break }
+                try emit(try inject(faults.fault(i), id: i))
+            }
         }
         summary.elapsedSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return summary
@@ -135,22 +148,18 @@ public final class Campaign {
     }
 
     /// Evaluates a fault (all its sites flipped at once) and restores the weights. The record
-    /// describes the first site; the others are listed in `extraSites`.
+    /// describes the first site; the others are listed in `extraSites`. Incremental campaigns
+    /// evaluate it without writing the weights (see `CampaignEvaluator.evaluate(patches:)`).
     public func inject(_ fault: Fault, id: Int) throws -> InjectionRecord {
-        guard let first = fault.sites.first else {
-            throw SEUError(.invalidFault, "a fault needs at least one site")
-        }
-        var tensors: [Tensor] = []
-        for site in fault.sites {
-            guard let tensor = storage?.stored[site.tensor] ?? model.graph.initializers[site.tensor] else {
-                throw SEUError(.invalidFault, "no initializer named '\(site.tensor)'", location: .init(tensor: site.tensor))
+        let prepared = try prepare(fault, id: id)
+        if configuration.incremental {
+            guard let score = try evaluator.evaluate(patches: [prepared.patches], threads: 1)?.first else {
+                throw SEUError(.execution, "the evaluation was interrupted")
             }
-            try tensor.checkSite(element: site.index, bit: site.bit, name: site.tensor)
-            tensors.append(tensor)
+            return finish(prepared, score)
         }
-        let target = tensors[0]
-        let bitsBefore = target.bitPattern(ofElement: first.index)
-        let before = target.doubleValue(at: first.index)
+        // Full re-run: flip in the stored weights, evaluate, flip back.
+        let tensors = try prepared.fault.sites.map { try storedTensor($0) }
         for (site, tensor) in zip(fault.sites, tensors) {
             tensor.flipBit(at: site.bit, ofElement: site.index)
             storage?.refresh(site.tensor, element: site.index)
@@ -162,19 +171,6 @@ public final class Campaign {
                 storage?.refresh(site.tensor, element: site.index)
             }
         }
-        let after = target.doubleValue(at: first.index)
-        let bitsAfter = target.bitPattern(ofElement: first.index)
-        let score = try evaluator.evaluate()
-        let value = metric(of: score)
-        return InjectionRecord(id: id, tensor: first.tensor, index: first.index, bit: first.bit,
-                               dataType: target.dataType, before: before, after: after,
-                               bitsBefore: bitsBefore, bitsAfter: bitsAfter,
-                               metric: value, delta: value - baselineMetric,
-                               top5: hasLabels ? score.top5Accuracy : nil,
-                               mismatches: score.mismatches, nonfiniteSamples: score.nonfiniteSamples,
-                               masked: score.identical, maxAbsoluteError: score.maxAbsoluteError,
-                               meanSquaredError: score.meanSquaredError,
-                               extraSites: Array(fault.sites.dropFirst()),
-                               siteKind: siteKinds[first.tensor] ?? .weight, top5Mismatches: score.top5Mismatches)
+        return finish(prepared, try evaluator.evaluate())
     }
 }

@@ -18,6 +18,8 @@ public final class CampaignEvaluator {
     public private(set) var baselineTop1: [Int] = []
     /// Score of the fault-free run.
     public private(set) var baseline = Score()
+    /// Incremental re-execution state (created on first use).
+    private var engine: IncrementalEvaluator?
 
     public init(session: InferenceSession, data: CampaignData, batchSize: Int) throws {
         self.session = session
@@ -48,8 +50,9 @@ public final class CampaignEvaluator {
         baseline = try evaluate()
     }
 
-    /// Runs every batch with the current weights and scores the outputs.
+    /// Runs every batch with the current weights and scores the outputs (a full re-run).
     public func evaluate() throws -> Score {
+        engine?.invalidate()
         var score = Score()
         for (b, batch) in batches.enumerated() {
             try batch.plan.run(batch.feeds)
@@ -57,6 +60,24 @@ public final class CampaignEvaluator {
                       firstSample: batch.range.lowerBound, labels: data.labels, baselineTop1: baselineTop1)
         }
         return score
+    }
+}
+
+extension CampaignEvaluator {
+    /// Scores of faults given as patches (see `FaultPatch`), in order, by incremental
+    /// re-execution: the same values `evaluate()` gives with each fault written into the
+    /// weights, without writing them. `threads` faults are evaluated at once. Returns nil when
+    /// `shouldStop` interrupted the chunk.
+    public func evaluate(patches faults: [[FaultPatch]], threads: Int = Parallel.threads,
+                         shouldStop: () -> Bool = { false }) throws -> [Score]? {
+        try incrementalEngine().evaluate(faults, threads: threads, shouldStop: shouldStop)
+    }
+
+    func incrementalEngine() throws -> IncrementalEvaluator {
+        if let engine { return engine }
+        let created = try IncrementalEvaluator(self)
+        engine = created
+        return created
     }
 }
 

@@ -90,6 +90,12 @@ final class ActivationKernel: NumericTypedKernel {
     let dataType: DataType
     let count: Int
 
+    /// A float32 ReLU (fusable into a preceding Conv or Gemm).
+    var isFloat32Relu: Bool {
+        if case .relu = function { return dataType == .float }
+        return false
+    }
+
     init(_ function: Function, _ dataType: DataType, count: Int) {
         self.function = function
         self.dataType = dataType
@@ -99,48 +105,52 @@ final class ActivationKernel: NumericTypedKernel {
     func run<T: FloatElement>(float: T.Type, inputs: [Tensor?], outputs: [Tensor]) throws {
         guard let input = inputs[0] else { return }
         let x = UnsafePointer(input.pointer(as: T.self)), y = outputs[0].pointer(as: T.self)
+        BroadcastLoops.split(count, function.cost) { r in apply(x, y, r) }
+    }
+
+    /// y[r] = f(x[r]).
+    @inline(__always)
+    func apply<T: FloatElement>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ r: Range<Int>) {
         let function = self.function
-        BroadcastLoops.split(count, function.cost) { r in
-            switch function {
-            case .relu: BroadcastLoops.unary(r, x, y) { $0 < 0 ? 0 : $0 }
-            case .sigmoid: BroadcastLoops.unary(r, x, y) { T.sigmoid($0) }
-            case .tanh: BroadcastLoops.unary(r, x, y) { T.fastTanh($0) }
-            case .softplus: BroadcastLoops.unary(r, x, y) { Self.softplus($0) }
-            case .softsign: BroadcastLoops.unary(r, x, y) { $0 / (1 + $0.magnitude) }
-            case .hardSwish: BroadcastLoops.unary(r, x, y) { $0 * Self.clamp01($0 / 6 + 0.5) }
-            case .mish: BroadcastLoops.unary(r, x, y) { $0 * T.fastTanh(Self.softplus($0)) }
-            case .gelu:
-                let invSqrt2 = T(0.70710678118654752440)
-                BroadcastLoops.unary(r, x, y) { 0.5 * $0 * (1 + T.erf($0 * invSqrt2)) }
-            case .geluTanh:
-                let c = T(0.79788456080286535588) // sqrt(2 / pi)
-                BroadcastLoops.unary(r, x, y) { 0.5 * $0 * (1 + T.fastTanh(c * ($0 + T(0.044715) * $0 * $0 * $0))) }
-            case .leakyRelu(let alpha):
-                let a = T(alpha)
-                BroadcastLoops.unary(r, x, y) { $0 < 0 ? a * $0 : $0 }
-            case .elu(let alpha):
-                let a = T(alpha)
-                BroadcastLoops.unary(r, x, y) { $0 < 0 ? a * T.expm1($0) : $0 }
-            case .celu(let alpha):
-                let a = T(alpha)
-                BroadcastLoops.unary(r, x, y) { $0 < 0 ? a * T.expm1($0 / a) : $0 }
-            case .selu(let alpha, let gamma):
-                let a = T(alpha), g = T(gamma)
-                BroadcastLoops.unary(r, x, y) { $0 <= 0 ? g * a * T.expm1($0) : g * $0 }
-            case .thresholdedRelu(let alpha):
-                // PyTorch's threshold: `x <= alpha ? 0 : x`, so NaN passes through.
-                let a = T(alpha)
-                BroadcastLoops.unary(r, x, y) { $0 <= a ? 0 : $0 }
-            case .swish(let alpha):
-                let a = T(alpha)
-                BroadcastLoops.unary(r, x, y) { $0 * T.sigmoid(a * $0) }
-            case .hardSigmoid(let alpha, let beta):
-                let a = T(alpha), b = T(beta)
-                BroadcastLoops.unary(r, x, y) { Self.clamp01(a * $0 + b) }
-            case .shrink(let lambda, let bias):
-                let l = T(lambda), b = T(bias)
-                BroadcastLoops.unary(r, x, y) { $0 < -l ? $0 + b : ($0 > l ? $0 - b : ($0 != $0 ? $0 : 0)) }
-            }
+        switch function {
+        case .relu: BroadcastLoops.unary(r, x, y) { $0 < 0 ? 0 : $0 }
+        case .sigmoid: BroadcastLoops.unary(r, x, y) { T.sigmoid($0) }
+        case .tanh: BroadcastLoops.unary(r, x, y) { T.fastTanh($0) }
+        case .softplus: BroadcastLoops.unary(r, x, y) { Self.softplus($0) }
+        case .softsign: BroadcastLoops.unary(r, x, y) { $0 / (1 + $0.magnitude) }
+        case .hardSwish: BroadcastLoops.unary(r, x, y) { $0 * Self.clamp01($0 / 6 + 0.5) }
+        case .mish: BroadcastLoops.unary(r, x, y) { $0 * T.fastTanh(Self.softplus($0)) }
+        case .gelu:
+            let invSqrt2 = T(0.70710678118654752440)
+            BroadcastLoops.unary(r, x, y) { 0.5 * $0 * (1 + T.erf($0 * invSqrt2)) }
+        case .geluTanh:
+            let c = T(0.79788456080286535588) // sqrt(2 / pi)
+            BroadcastLoops.unary(r, x, y) { 0.5 * $0 * (1 + T.fastTanh(c * ($0 + T(0.044715) * $0 * $0 * $0))) }
+        case .leakyRelu(let alpha):
+            let a = T(alpha)
+            BroadcastLoops.unary(r, x, y) { $0 < 0 ? a * $0 : $0 }
+        case .elu(let alpha):
+            let a = T(alpha)
+            BroadcastLoops.unary(r, x, y) { $0 < 0 ? a * T.expm1($0) : $0 }
+        case .celu(let alpha):
+            let a = T(alpha)
+            BroadcastLoops.unary(r, x, y) { $0 < 0 ? a * T.expm1($0 / a) : $0 }
+        case .selu(let alpha, let gamma):
+            let a = T(alpha), g = T(gamma)
+            BroadcastLoops.unary(r, x, y) { $0 <= 0 ? g * a * T.expm1($0) : g * $0 }
+        case .thresholdedRelu(let alpha):
+            // PyTorch's threshold: `x <= alpha ? 0 : x`, so NaN passes through.
+            let a = T(alpha)
+            BroadcastLoops.unary(r, x, y) { $0 <= a ? 0 : $0 }
+        case .swish(let alpha):
+            let a = T(alpha)
+            BroadcastLoops.unary(r, x, y) { $0 * T.sigmoid(a * $0) }
+        case .hardSigmoid(let alpha, let beta):
+            let a = T(alpha), b = T(beta)
+            BroadcastLoops.unary(r, x, y) { Self.clamp01(a * $0 + b) }
+        case .shrink(let lambda, let bias):
+            let l = T(lambda), b = T(bias)
+            BroadcastLoops.unary(r, x, y) { $0 < -l ? $0 + b : ($0 > l ? $0 - b : ($0 != $0 ? $0 : 0)) }
         }
     }
 

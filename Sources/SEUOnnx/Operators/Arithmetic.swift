@@ -74,22 +74,27 @@ final class ArithmeticKernel: NumericTypedKernel {
         guard let a = inputs[0], let b = inputs[1] else { return }
         guard !operation.bitwise else { throw SEUError(.unsupportedDataType, "bitwise operation on \(dataType)") }
         let pa = a.pointer(as: T.self), pb = b.pointer(as: T.self), po = outputs[0].pointer(as: T.self)
-        let walk = self.walk, operation = self.operation
-        BroadcastLoops.split(walk, operation.cost) { c in
-            switch operation {
-            case .add: BroadcastLoops.binary(walk, c, pa, pb, po) { $0 + $1 }
-            case .sub: BroadcastLoops.binary(walk, c, pa, pb, po) { $0 - $1 }
-            case .mul: BroadcastLoops.binary(walk, c, pa, pb, po) { $0 * $1 }
-            case .div: BroadcastLoops.binary(walk, c, pa, pb, po) { $0 / $1 }
-            case .fmod: BroadcastLoops.binary(walk, c, pa, pb, po) { T.fmod($0, $1) }
-            case .mod:
-                // ONNX requires fmod = 1 for floats; NumPy's float `mod` is the lenient reading.
-                BroadcastLoops.binary(walk, c, pa, pb, po) { x, y in
-                    let r = T.fmod(x, y)
-                    return r != 0 && (r < 0) != (y < 0) ? r + y : r
-                }
-            case .shiftLeft, .shiftRight, .bitAnd, .bitOr, .bitXor: break
+        BroadcastLoops.split(walk, operation.cost) { c in apply(pa, pb, po, c) }
+    }
+
+    /// out = a op b over one chunk of the walk.
+    @inline(__always)
+    func apply<T: FloatElement>(_ pa: UnsafePointer<T>, _ pb: UnsafePointer<T>, _ po: UnsafeMutablePointer<T>,
+                                _ c: BroadcastLoops.Chunk) {
+        let walk = self.walk
+        switch operation {
+        case .add: BroadcastLoops.binary(walk, c, pa, pb, po) { $0 + $1 }
+        case .sub: BroadcastLoops.binary(walk, c, pa, pb, po) { $0 - $1 }
+        case .mul: BroadcastLoops.binary(walk, c, pa, pb, po) { $0 * $1 }
+        case .div: BroadcastLoops.binary(walk, c, pa, pb, po) { $0 / $1 }
+        case .fmod: BroadcastLoops.binary(walk, c, pa, pb, po) { T.fmod($0, $1) }
+        case .mod:
+            // ONNX requires fmod = 1 for floats; NumPy's float `mod` is the lenient reading.
+            BroadcastLoops.binary(walk, c, pa, pb, po) { x, y in
+                let r = T.fmod(x, y)
+                return r != 0 && (r < 0) != (y < 0) ? r + y : r
             }
+        case .shiftLeft, .shiftRight, .bitAnd, .bitOr, .bitXor: break
         }
     }
 

@@ -45,6 +45,7 @@ enum BatchNormalizationOperators {
             }
             let kernel = BatchNormKernel(batch: x.shape[0], parameters: parameters, inner: inner, epsilon: epsilon,
                                          momentum: momentum, training: training, legacyOutputs: context.opset < 14)
+            kernel.perChannel = spatial
             return KernelBuild(kernel: kernel, outputTypes: types)
         })
     }
@@ -56,6 +57,8 @@ final class BatchNormKernel: Kernel {
     let training: Bool
     /// Training outputs in the pre-14 order (mean, var, saved_mean, saved_var).
     let legacyOutputs: Bool
+    /// One set of statistics per channel (not the legacy `spatial` = 0 form).
+    var perChannel = true
     /// Per-parameter a and b of y = a·x + b, rebuilt on every run.
     private let coefficients: UnsafeMutablePointer<Float>
     /// Batch mean and variance (training mode).
@@ -75,12 +78,22 @@ final class BatchNormKernel: Kernel {
     }
 
     func run(inputs: [Tensor?], outputs: [Tensor]) throws {
-        guard let x = inputs[0], let scale = inputs[1], let bias = inputs[2],
-              let mean = inputs[3], let variance = inputs[4] else { return }
+        guard let x = inputs[0], inputs[1] != nil, inputs[2] != nil, let mean = inputs[3], let variance = inputs[4] else { return }
+        if training { computeBatchStatistics(x.floats) }
+        computeCoefficients(inputs)
+        let source = x.floats, target = outputs[0].floats
+        Parallel.forEach(batch * parameters, minimumPerThread: max(1, 32_768 / max(inner, 1))) { range in
+            for plane in range { normalize(source, target, plane: plane) }
+        }
+        if training { writeTrainingOutputs(outputs, mean: mean.floats, variance: variance.floats) }
+    }
+
+    /// a and b of every parameter from the inputs (or the batch statistics in training mode).
+    func computeCoefficients(_ inputs: [Tensor?]) {
+        guard let scale = inputs[1], let bias = inputs[2], let mean = inputs[3], let variance = inputs[4] else { return }
         let p = parameters
         var meanSource = UnsafePointer(mean.floats), varianceSource = UnsafePointer(variance.floats)
         if training {
-            computeBatchStatistics(x.floats)
             meanSource = UnsafePointer(statistics)
             varianceSource = UnsafePointer(statistics + p)
         }
@@ -89,17 +102,15 @@ final class BatchNormKernel: Kernel {
             a[c] = scale.floats[c] / (varianceSource[c] + epsilon).squareRoot()
             b[c] = bias.floats[c] - meanSource[c] * a[c]
         }
-        let source = x.floats, target = outputs[0].floats
-        let inner = self.inner
-        Parallel.forEach(batch * p, minimumPerThread: max(1, 32_768 / max(inner, 1))) { range in
-            for plane in range {
-                let c = plane % p
-                let scaleC = a[c], shiftC = b[c]
-                let input = source + plane * inner, output = target + plane * inner
-                for i in 0..<inner { output[i] = input[i] * scaleC + shiftC }
-            }
-        }
-        if training { writeTrainingOutputs(outputs, mean: mean.floats, variance: variance.floats) }
+    }
+
+    /// One plane (index over N × parameters) with the current coefficients.
+    @inline(__always)
+    func normalize(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, plane: Int) {
+        let c = plane % parameters
+        let scaleC = coefficients[c], shiftC = coefficients[parameters + c]
+        let input = source + plane * inner, output = target + plane * inner
+        for i in 0..<inner { output[i] = input[i] * scaleC + shiftC }
     }
 
     /// Biased mean and variance of every parameter over the batch (and positions).

@@ -1,11 +1,12 @@
+import CSupport
+
 /// Conv (opsets 1, 11, 22 — same semantics; 22 only adds bfloat16): 1-D, 2-D and 3-D
 /// convolution over N×C×spatial row-major tensors, with groups, strides, dilations, explicit
 /// pads and auto_pad.
 ///
-/// Kernels: depthwise convolutions (one input channel per group) use a direct loop; 1×1
-/// unit-stride unpadded convolutions multiply the input plane directly with OpenBLAS sgemm;
-/// everything else is im2col + sgemm per image and group. `ReferenceConv` is the plain loop the
-/// fast paths are tested against.
+/// Kernels: depthwise convolutions (one input channel per group) use a direct loop; everything
+/// else is seu-onnx's GEMM with the im2col matrix packed on the fly (see `ConvKernel`).
+/// `ReferenceConv` is the plain loop the fast paths are tested against.
 enum ConvOperators {
     static func register(in registry: OperatorRegistry) {
         registry.register(OperatorSpec("Conv") { context in
@@ -37,7 +38,6 @@ enum ConvOperators {
                                                        kernel: kernelShape)
             let outputShape = [x.shape[0], filters] + geometry.outputSize
             try WindowLimits.check(context.node, elements: outputShape, what: "output")
-            try WindowLimits.check(context.node, elements: [w.count / max(filters, 1)] + geometry.outputSize, what: "im2col scratch")
             let shape = ConvShape(input: x.shape, filters: filters, group: group, geometry: geometry)
             return KernelBuild(kernel: ConvKernel(shape), outputType: ValueType(.float, outputShape))
         })
@@ -46,115 +46,118 @@ enum ConvOperators {
 
 /// Conv on float32: inputs X, W, optional B; output preallocated.
 ///
-/// Small output planes make thin GEMMs (N = output pixels, e.g. 49 at the end of a ResNet),
-/// which BLAS runs inefficiently; for batches, `imagesPerGemm` images' column matrices are laid
-/// side by side (N = images × pixels) and the product is scattered back to N×C×… order with the
-/// bias. Large planes (or batch 1) multiply straight into the output.
+/// Non-depthwise convolutions are one GEMM per group over the whole batch: A = the group's
+/// filters (F/g × C/g·taps, read in place), B = the implicit im2col matrix packed straight from
+/// the input (columns = images × output pixels, so small planes still make wide products), C =
+/// the output planes; bias and an optional fused ReLU are applied in the GEMM's epilogue. Every
+/// output element is the fixed fma chain of `GEMM`, so `run(rows:images:)` recomputes any
+/// subset of filters and images bit-identically to a full run (incremental fault injection).
 final class ConvKernel: Kernel {
     let shape: ConvShape
-    let imagesPerGemm: Int
-    /// Column scratch: patchSize × (imagesPerGemm × outputPixels); unused (1 element) for
-    /// depthwise and for single-image pointwise convolutions.
-    private let columns: UnsafeMutablePointer<Float>
-    /// GEMM result for several images: filtersPerGroup × (imagesPerGemm × outputPixels).
-    private let product: UnsafeMutablePointer<Float>
-
-    /// GEMMs narrower than this many columns are widened with more images when the batch allows.
-    static let targetColumns = 1024
+    /// ReLU applied to the output (a Conv → Relu pair fused at plan time).
+    var fusedRelu = false
+    /// Kernel offsets of every tap (already multiplied by the dilation), in weight order.
+    private let taps: UnsafeMutablePointer<Int32>
+    private var geometry: seu_conv_geometry
+    /// Packing plans of the column blocks, reused by every run (and every partial run).
+    private let planCache: OpaquePointer?
 
     init(_ shape: ConvShape) {
         self.shape = shape
-        let pixels = max(shape.outputPixels, 1)
-        imagesPerGemm = shape.isDepthwise ? 1 : min(max(shape.batch, 1), max(1, (Self.targetColumns + pixels - 1) / pixels))
-        let needsColumns = !shape.isDepthwise && (!shape.isPointwise || imagesPerGemm > 1)
-        columns = .allocate(capacity: needsColumns ? max(shape.patchSize * imagesPerGemm * shape.outputPixels, 1) : 1)
-        product = .allocate(capacity: imagesPerGemm > 1 ? max(shape.filtersPerGroup * imagesPerGemm * shape.outputPixels, 1) : 1)
+        let s = shape
+        let count = s.kernelSize
+        taps = .allocate(capacity: max(3 * count, 3))
+        for t in 0..<count {
+            let kw = t % s.kW, kh = (t / s.kW) % s.kH, kd = t / (s.kW * s.kH)
+            taps[t] = Int32(kd * s.dilationD)
+            taps[count + t] = Int32(kh * s.dilationH)
+            taps[2 * count + t] = Int32(kw * s.dilationW)
+        }
+        geometry = seu_conv_geometry(
+            channels: Int32(s.channelsPerGroup), in_d: Int32(s.inD), in_h: Int32(s.inH), in_w: Int32(s.inW),
+            out_d: Int32(s.outD), out_h: Int32(s.outH), out_w: Int32(s.outW),
+            stride_d: Int32(s.strideD), stride_h: Int32(s.strideH), stride_w: Int32(s.strideW),
+            pad_d: Int32(s.padFront), pad_h: Int32(s.padTop), pad_w: Int32(s.padLeft),
+            taps: Int32(count), tap_d: taps, tap_h: taps + count, tap_w: taps + 2 * count,
+            image_stride: s.channels * s.inputPixels, channel_stride: s.inputPixels)
+        planCache = seu_conv_plan_cache_create()
     }
 
     deinit {
-        columns.deallocate()
-        product.deallocate()
+        taps.deallocate()
+        seu_conv_plan_cache_destroy(planCache)
     }
 
     func run(inputs: [Tensor?], outputs: [Tensor]) throws {
+        try run(inputs: inputs, output: outputs[0], filters: 0..<shape.filters, images: 0..<shape.batch)
+    }
+
+    /// Computes output planes of `filters` × `images` only (the rest of `output` is untouched),
+    /// bit-identical to the same planes of a full run.
+    func run(inputs: [Tensor?], output: Tensor, filters: Range<Int>, images: Range<Int>) throws {
         guard let x = inputs[0], let w = inputs[1] else { return }
         let bias = inputs.count > 2 ? inputs[2]?.floats : nil
         let s = shape
-        let out = outputs[0].floats
-        guard s.outputPixels > 0, s.filters > 0, s.batch > 0 else { return }
+        let out = output.floats
+        guard s.outputPixels > 0, !filters.isEmpty, !images.isEmpty else { return }
         if s.isDepthwise {
-            DepthwiseConv.run(x: x.floats, w: w.floats, bias: bias, out: out, shape: s)
+            DepthwiseConv.run(x: x.floats, w: w.floats, bias: bias, out: out, shape: s, filters: filters,
+                              images: images, relu: fusedRelu)
             return
         }
-        guard s.patchSize > 0 else {
-            // No input channels: the output is the bias.
-            for plane in 0..<(s.batch * s.filters) {
-                (out + plane * s.outputPixels).update(repeating: bias?[plane % s.filters] ?? 0, count: s.outputPixels)
+        let pixels = s.outputPixels, k = s.patchSize
+        let columns = images.lowerBound * pixels..<images.upperBound * pixels
+        try withUnsafePointer(to: &geometry) { geometry in
+            for g in 0..<s.group {
+                let groupFilters = g * s.filtersPerGroup..<(g + 1) * s.filtersPerGroup
+                let rows = max(filters.lowerBound, groupFilters.lowerBound)..<min(filters.upperBound, groupFilters.upperBound)
+                guard !rows.isEmpty else { continue }
+                var args = seu_gemm_args()
+                args.m = s.filtersPerGroup; args.n = s.batch * pixels; args.k = k
+                args.a = UnsafePointer(w.floats + g * s.filtersPerGroup * k); args.lda = k
+                args.b_kind = Int32(SEU_B_CONV)
+                args.b = UnsafePointer(x.floats + g * s.channelsPerGroup * s.inputPixels)
+                args.conv = geometry
+                args.plan_cache = planCache
+                args.c = out + g * s.filtersPerGroup * pixels
+                args.c_rs = pixels; args.c_block = pixels; args.c_bstride = s.filters * pixels
+                args.row_bias = bias.map { UnsafePointer($0 + g * s.filtersPerGroup) }
+                args.relu = fusedRelu ? 1 : 0
+                let local = rows.lowerBound - groupFilters.lowerBound..<rows.upperBound - groupFilters.lowerBound
+                try GEMM.run(&args, rows: local, columns: columns)
             }
-            return
-        }
-        if imagesPerGemm > 1 {
-            var first = 0
-            while first < s.batch {
-                let count = min(imagesPerGemm, s.batch - first)
-                for g in 0..<s.group { multiplyImages(first, count, group: g, x.floats, w.floats, bias, out) }
-                first += count
-            }
-            return
-        }
-        for n in 0..<s.batch {
-            for g in 0..<s.group { multiplyImage(n, group: g, x.floats, w.floats, bias, out) }
         }
     }
 
-    /// One image and group, straight into the output (which starts as the bias, beta = 1).
-    private func multiplyImage(_ n: Int, group g: Int, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                               _ bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>) {
-        let s = shape, pixels = s.outputPixels
-        let input = x + (n * s.channels + g * s.channelsPerGroup) * s.inputPixels
-        let result = out + (n * s.filters + g * s.filtersPerGroup) * pixels
-        if let bias {
-            for f in 0..<s.filtersPerGroup {
-                (result + f * pixels).update(repeating: bias[g * s.filtersPerGroup + f], count: pixels)
+    /// Computes the planes of filter `f` for `images` with the filter's weights taken from `row`
+    /// (its C/g × taps values) and bias `bias` instead of W and B — a faulty copy of one filter,
+    /// so the shared weights are never written. Bit-identical to a full run with those values.
+    func run(filter f: Int, row: UnsafePointer<Float>, bias: Float?, x: Tensor, output: Tensor, images: Range<Int>) throws {
+        let s = shape
+        guard s.outputPixels > 0, !images.isEmpty, f >= 0, f < s.filters else { return }
+        var biasValue = bias ?? 0
+        if s.isDepthwise {
+            try withUnsafePointer(to: &biasValue) { b in
+                DepthwiseConv.run(x: x.floats, w: row, bias: bias == nil ? nil : b, out: output.floats, shape: s,
+                                  filters: f..<f + 1, images: images, relu: fusedRelu, rowForFirstFilter: true)
             }
+            return
         }
-        let b: UnsafePointer<Float>
-        if s.isPointwise {
-            b = input
-        } else {
-            Im2Col.fill(columns, from: input, shape: s)
-            b = UnsafePointer(columns)
-        }
-        BLAS.sgemm(m: s.filtersPerGroup, n: pixels, k: s.patchSize,
-                   a: w + g * s.filtersPerGroup * s.patchSize, lda: s.patchSize,
-                   b: b, ldb: pixels, beta: bias == nil ? 0 : 1, c: result, ldc: pixels)
-    }
-
-    /// Images `first..<first+count` of one group in a single GEMM through `product`.
-    private func multiplyImages(_ first: Int, _ count: Int, group g: Int, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                                _ bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>) {
-        let s = shape, pixels = s.outputPixels
-        let width = count * pixels
-        for i in 0..<count {
-            let input = x + ((first + i) * s.channels + g * s.channelsPerGroup) * s.inputPixels
-            if s.isPointwise {
-                for c in 0..<s.channelsPerGroup {
-                    (columns + c * width + i * pixels).update(from: input + c * pixels, count: pixels)
-                }
-            } else {
-                Im2Col.fill(columns + i * pixels, from: input, shape: s, rowStride: width)
-            }
-        }
-        BLAS.sgemm(m: s.filtersPerGroup, n: width, k: s.patchSize,
-                   a: w + g * s.filtersPerGroup * s.patchSize, lda: s.patchSize,
-                   b: columns, ldb: width, c: product, ldc: width)
-        for i in 0..<count {
-            for f in 0..<s.filtersPerGroup {
-                let filter = g * s.filtersPerGroup + f
-                let source = product + f * width + i * pixels
-                let target = out + ((first + i) * s.filters + filter) * pixels
-                let b = bias?[filter] ?? 0
-                for p in 0..<pixels { target[p] = source[p] + b }
+        let pixels = s.outputPixels, g = f / s.filtersPerGroup
+        try withUnsafePointer(to: &geometry) { geometry in
+            try withUnsafePointer(to: &biasValue) { b in
+                var args = seu_gemm_args()
+                args.m = 1; args.n = s.batch * pixels; args.k = s.patchSize
+                args.a = row; args.lda = s.patchSize
+                args.b_kind = Int32(SEU_B_CONV)
+                args.b = UnsafePointer(x.floats + g * s.channelsPerGroup * s.inputPixels)
+                args.conv = geometry
+                args.plan_cache = planCache
+                args.c = output.floats + f * pixels
+                args.c_rs = pixels; args.c_block = pixels; args.c_bstride = s.filters * pixels
+                args.row_bias = bias == nil ? nil : b
+                args.relu = fusedRelu ? 1 : 0
+                try GEMM.run(&args, rows: 0..<1, columns: images.lowerBound * pixels..<images.upperBound * pixels)
             }
         }
     }

@@ -3,18 +3,25 @@
 /// which BLAS handles poorly; a direct loop over kernel taps with bounds hoisted out of the
 /// inner loop is faster. Output planes are split across threads.
 enum DepthwiseConv {
+    /// Computes the output planes of `filters` × `images` (default all), then ReLU when `relu`.
+    /// With `rowForFirstFilter`, `w` and `bias` point at the values of `filters.lowerBound`.
+    /// Each plane is computed alone, so any subset equals the same planes of a full run.
     static func run(x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                    out: UnsafeMutablePointer<Float>, shape s: ConvShape) {
-        let planes = s.batch * s.filters
+                    out: UnsafeMutablePointer<Float>, shape s: ConvShape, filters: Range<Int>? = nil,
+                    images: Range<Int>? = nil, relu: Bool = false, rowForFirstFilter: Bool = false) {
+        let filters = filters ?? 0..<s.filters, images = images ?? 0..<s.batch
+        let planes = images.count * filters.count
         let work = s.outputPixels * s.kernelSize
         Parallel.forEach(planes, minimumPerThread: max(1, 32_768 / max(work, 1))) { range in
-            for plane in range {
-                let n = plane / s.filters, f = plane % s.filters
+            for index in range {
+                let n = images.lowerBound + index / filters.count, f = filters.lowerBound + index % filters.count
+                let plane = n * s.filters + f
                 let channel = f / s.filtersPerGroup
                 let input = x + (n * s.channels + channel) * s.inputPixels
-                let weights = w + f * s.kernelSize
+                // `rowForFirstFilter`: w holds only the first filter's taps (a faulty copy).
+                let weights = rowForFirstFilter ? w + (f - filters.lowerBound) * s.kernelSize : w + f * s.kernelSize
                 let output = out + plane * s.outputPixels
-                output.update(repeating: bias?[f] ?? 0, count: s.outputPixels)
+                output.update(repeating: bias.map { rowForFirstFilter ? $0[f - filters.lowerBound] : $0[f] } ?? 0, count: s.outputPixels)
                 for od in 0..<s.outD {
                     for oh in 0..<s.outH {
                         let line = output + (od * s.outH + oh) * s.outW
@@ -40,6 +47,9 @@ enum DepthwiseConv {
                             }
                         }
                     }
+                }
+                if relu {
+                    for i in 0..<s.outputPixels where output[i] < 0 { output[i] = 0 }
                 }
             }
         }

@@ -2,9 +2,10 @@
 /// `matmul` with broadcast batch dimensions. A 1-D first operand is a row vector and a 1-D
 /// second operand a column vector; the added dimension is removed from the output.
 ///
-/// float32 runs on OpenBLAS: when B has no batch dimensions, A's batch folds into one sgemm
-/// (M' = batch·M); otherwise one sgemm per output batch element (sgemv when M == 1). float64
-/// and the integer types use a plain loop (integers wrap on overflow).
+/// float32 runs on seu-onnx's GEMM (fixed per-element fma chain, see `GEMM`): when B has no
+/// batch dimensions, A's batch folds into one product (M' = batch·M); otherwise one product per
+/// output batch element. float64 and the integer types use a plain loop (integers wrap on
+/// overflow).
 enum MatMulOperators {
     static let types: Set<DataType> = [.float, .double, .int32, .int64, .uint32, .uint64]
 
@@ -84,7 +85,7 @@ final class MatMulKernel: Kernel {
         guard let a = inputs[0], let b = inputs[1] else { return }
         let y = outputs[0]
         switch dataType {
-        case .float: float(a.floats, b.floats, y.floats)
+        case .float: try float(a.floats, b.floats, y.floats)
         case .double: MatMulReference.run(plan, a.pointer(as: Double.self), b.pointer(as: Double.self), y.pointer(as: Double.self), +, *)
         case .int32: MatMulReference.run(plan, a.pointer(as: Int32.self), b.pointer(as: Int32.self), y.pointer(as: Int32.self), &+, &*)
         case .int64: MatMulReference.run(plan, a.pointer(as: Int64.self), b.pointer(as: Int64.self), y.pointer(as: Int64.self), &+, &*)
@@ -93,7 +94,7 @@ final class MatMulKernel: Kernel {
         }
     }
 
-    private func float(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    private func float(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) throws {
         let p = plan
         guard p.m > 0, p.n > 0, p.batchCount > 0 else { return }
         guard p.k > 0 else {
@@ -101,23 +102,20 @@ final class MatMulKernel: Kernel {
             return
         }
         if p.foldsBatch {
-            gemm(m: p.batchCount * p.m, a, b, y)
+            try gemm(m: p.batchCount * p.m, a, b, y)
             return
         }
         for i in 0..<p.batchCount {
-            gemm(m: p.m, a + p.aOffsets[i], b + p.bOffsets[i], y + i * p.m * p.n)
+            try gemm(m: p.m, a + p.aOffsets[i], b + p.bOffsets[i], y + i * p.m * p.n)
         }
     }
 
     @inline(__always)
-    private func gemm(m: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    private func gemm(m: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) throws {
         let p = plan
-        if m == 1 {
-            // A row vector times B: y = Bᵀ·a, a memory-bound GEMV.
-            BLAS.sgemv(transposeA: true, m: p.k, n: p.n, a: b, lda: p.n, x: a, y: y)
-        } else {
-            BLAS.sgemm(m: m, n: p.n, k: p.k, a: a, lda: p.k, b: b, ldb: p.n, c: y, ldc: p.n)
-        }
+        var args = GEMM.dense(m: m, n: p.n, k: p.k, a: a, lda: p.k, b: b, bRowStride: p.n, bColumnStride: 1,
+                              c: y, cRowStride: p.n)
+        try GEMM.run(&args, rows: 0..<m, columns: 0..<p.n)
     }
 }
 

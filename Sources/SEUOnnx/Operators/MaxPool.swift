@@ -41,6 +41,8 @@ enum MaxPoolOperators {
 /// Element types MaxPool handles, with their NaN-aware "replaces the current maximum" test.
 protocol MaxPoolElement: Comparable {
     static var lowest: Self { get }
+    /// 1 when the value is NaN, else 0 (branch-free, for vectorised loops).
+    var nanFlag: UInt8 { get }
     /// True when `count` elements from `x` include a NaN.
     static func containsNaN(_ x: UnsafePointer<Self>, _ count: Int) -> Bool
     /// True when `self` should replace `best` as the window maximum (NaN wins and then stays).
@@ -51,24 +53,28 @@ extension Float: MaxPoolElement {
     static var lowest: Float { -.infinity }
     static func containsNaN(_ x: UnsafePointer<Float>, _ count: Int) -> Bool { NaNScan.contains(x, count) }
     @inline(__always) func beats(_ best: Float) -> Bool { !best.isNaN && !(self <= best) }
+    @inline(__always) var nanFlag: UInt8 { self != self ? 1 : 0 }
 }
 
 extension Double: MaxPoolElement {
     static var lowest: Double { -.infinity }
     static func containsNaN(_ x: UnsafePointer<Double>, _ count: Int) -> Bool { NaNScan.contains(x, count) }
     @inline(__always) func beats(_ best: Double) -> Bool { !best.isNaN && !(self <= best) }
+    @inline(__always) var nanFlag: UInt8 { self != self ? 1 : 0 }
 }
 
 extension Int8: MaxPoolElement {
     static var lowest: Int8 { .min }
     static func containsNaN(_ x: UnsafePointer<Int8>, _ count: Int) -> Bool { false }
     @inline(__always) func beats(_ best: Int8) -> Bool { self > best }
+    var nanFlag: UInt8 { 0 }
 }
 
 extension UInt8: MaxPoolElement {
     static var lowest: UInt8 { .min }
     static func containsNaN(_ x: UnsafePointer<UInt8>, _ count: Int) -> Bool { false }
     @inline(__always) func beats(_ best: UInt8) -> Bool { self > best }
+    var nanFlag: UInt8 { 0 }
 }
 
 /// Not generic itself: `run` dispatches to a generic method with a concrete type, so the loop
@@ -79,11 +85,24 @@ final class MaxPoolKernel: Kernel {
     let columnMajorIndices: Bool
     let windows: (d: PoolingWindows, h: PoolingWindows, w: PoolingWindows)
     let widthTaps: [(first: Int, last: Int, offset: Int)]
+    /// Every input position lies in some window: a NaN read by the row loop is then exactly "the
+    /// plane holds a NaN", so the loop's own NaN flag replaces a separate scan.
+    let windowsCoverInput: Bool
+    /// 2-D 2×2 windows with stride 2, no padding or dilation, covering the input.
+    let isTwoByTwo: Bool
 
     init(_ shape: ConvShape, dataType: DataType, columnMajorIndices: Bool) {
         self.shape = shape
         windows = PoolingWindows.axes(shape)
         widthTaps = PoolingWindows.widthTaps(shape)
+        windowsCoverInput = shape.strideD <= shape.kD * shape.dilationD && shape.strideH <= shape.kH * shape.dilationH
+            && shape.strideW <= shape.kW * shape.dilationW && shape.dilationD == 1 && shape.dilationH == 1 && shape.dilationW == 1
+            && (shape.outD - 1) * shape.strideD + shape.kD - shape.padFront >= shape.inD
+            && (shape.outH - 1) * shape.strideH + shape.kH - shape.padTop >= shape.inH
+            && (shape.outW - 1) * shape.strideW + shape.kW - shape.padLeft >= shape.inW
+        isTwoByTwo = windowsCoverInput && shape.kD == 1 && shape.inD == 1 && shape.kH == 2 && shape.kW == 2
+            && shape.strideH == 2 && shape.strideW == 2 && shape.padTop == 0 && shape.padLeft == 0
+            && shape.inH == 2 * shape.outH && shape.inW == 2 * shape.outW
         self.dataType = dataType
         self.columnMajorIndices = columnMajorIndices
     }
@@ -104,42 +123,81 @@ final class MaxPoolKernel: Kernel {
     /// exact per-window path instead (NaN must win, which a plain `>` select does not ensure).
     private func poolRows<T: MaxPoolElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
         let s = shape
-        let (wd, wh) = (windows.d, windows.h)
-        let taps = widthTaps
         let work = s.outputPixels * s.kernelSize
         Parallel.forEach(s.batch * s.channels, minimumPerThread: max(1, 65_536 / max(work, 1))) { range in
-            for plane in range {
-                let input = source + plane * s.inputPixels
-                let output = out + plane * s.outputPixels
-                if T.containsNaN(input, s.inputPixels) {
-                    poolWindows(input, output, plane: plane, indices: nil)
-                    continue
-                }
-                for od in 0..<s.outD {
-                    for oh in 0..<s.outH {
-                        let line = output + (od * s.outH + oh) * s.outW
-                        line.update(repeating: T.lowest, count: s.outW)
-                        for kd in wd.first[od]..<wd.last[od] {
-                            let id = wd.start[od] + kd * s.dilationD
-                            for kh in wh.first[oh]..<wh.last[oh] {
-                                let row = input + (id * s.inH + wh.start[oh] + kh * s.dilationH) * s.inW
-                                for tap in taps {
-                                    let shifted = row + tap.offset
-                                    switch s.strideW {
-                                    case 1:
-                                        for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow]) }
-                                    case 2:
-                                        for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow &* 2]) }
-                                    default:
-                                        for ow in tap.first..<tap.last { line[ow] = Swift.max(line[ow], shifted[ow &* s.strideW]) }
-                                    }
-                                }
+            poolRows(source, out, planes: range)
+        }
+    }
+
+    /// Planes `planes` (indices over N × C) of the row-at-a-time path.
+    @inline(__always)
+    func poolRows<T: MaxPoolElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, planes: Range<Int>) {
+        guard isTwoByTwo else {
+            for plane in planes { poolRows(source, out, plane: plane) }
+            return
+        }
+        // 2×2 windows, stride 2, no padding: consecutive planes are one tall image, each output
+        // row reading two input rows. Same maxima in the same order as the general loop.
+        let s = shape
+        let rows = planes.count * s.outH
+        let input = source + planes.lowerBound * s.inputPixels, output = out + planes.lowerBound * s.outputPixels
+        var nanRows = 0
+        for row in 0..<rows {
+            let top = input + 2 * row * s.inW, bottom = top + s.inW, line = output + row * s.outW
+            var nan: UInt8 = 0
+            for ow in 0..<s.outW {
+                let a = top[2 &* ow], b = top[2 &* ow &+ 1], c = bottom[2 &* ow], d = bottom[2 &* ow &+ 1]
+                line[ow] = Swift.max(Swift.max(Swift.max(Swift.max(T.lowest, a), b), c), d)
+                nan |= a.nanFlag | b.nanFlag | c.nanFlag | d.nanFlag
+            }
+            nanRows |= Int(nan)
+        }
+        // A NaN must win, which the plain maximum does not ensure: redo those planes exactly.
+        if nanRows != 0 {
+            for plane in planes where T.containsNaN(source + plane * s.inputPixels, s.inputPixels) {
+                poolWindows(source + plane * s.inputPixels, out + plane * s.outputPixels, plane: plane, indices: nil)
+            }
+        }
+    }
+
+    /// One plane (index over N × C) of the row-at-a-time path.
+    @inline(__always)
+    func poolRows<T: MaxPoolElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, plane: Int) {
+        let s = shape
+        let (wd, wh) = (windows.d, windows.h)
+        let taps = widthTaps
+        let input = source + plane * s.inputPixels
+        let output = out + plane * s.outputPixels
+        if !windowsCoverInput && T.containsNaN(input, s.inputPixels) {
+            poolWindows(input, output, plane: plane, indices: nil)
+            return
+        }
+        var nan: UInt8 = 0
+        for od in 0..<s.outD {
+            for oh in 0..<s.outH {
+                let line = output + (od * s.outH + oh) * s.outW
+                line.update(repeating: T.lowest, count: s.outW)
+                for kd in wd.first[od]..<wd.last[od] {
+                    let id = wd.start[od] + kd * s.dilationD
+                    for kh in wh.first[oh]..<wh.last[oh] {
+                        let row = input + (id * s.inH + wh.start[oh] + kh * s.dilationH) * s.inW
+                        for tap in taps {
+                            let shifted = row + tap.offset
+                            switch s.strideW {
+                            case 1:
+                                for ow in tap.first..<tap.last { let v = shifted[ow]; line[ow] = Swift.max(line[ow], v); nan |= v.nanFlag }
+                            case 2:
+                                for ow in tap.first..<tap.last { let v = shifted[ow &* 2]; line[ow] = Swift.max(line[ow], v); nan |= v.nanFlag }
+                            default:
+                                for ow in tap.first..<tap.last { let v = shifted[ow &* s.strideW]; line[ow] = Swift.max(line[ow], v); nan |= v.nanFlag }
                             }
                         }
                     }
                 }
             }
         }
+        // A NaN must win, which the plain maximum does not ensure: redo the plane exactly.
+        if nan != 0 { poolWindows(input, output, plane: plane, indices: nil) }
     }
 
     private func pool<T: MaxPoolElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
@@ -159,7 +217,7 @@ final class MaxPoolKernel: Kernel {
 
     /// One plane, window by window, tracking the position of the maximum (first one on ties;
     /// a NaN wins and then stays).
-    private func poolWindows<T: MaxPoolElement>(_ input: UnsafePointer<T>, _ output: UnsafeMutablePointer<T>,
+    func poolWindows<T: MaxPoolElement>(_ input: UnsafePointer<T>, _ output: UnsafeMutablePointer<T>,
                                                 plane: Int, indices: UnsafeMutablePointer<Int64>?) {
         let s = shape
         let (wd, wh, ww) = (windows.d, windows.h, windows.w)

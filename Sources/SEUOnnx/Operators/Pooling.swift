@@ -89,50 +89,55 @@ final class WindowPoolKernel: Kernel {
 
     private func pool<T: FloatElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
         let s = shape
-        let (wd, wh, ww) = (windows.d, windows.h, windows.w)
-        let taps = widthTaps
         let work = s.outputPixels * s.kernelSize
         Parallel.forEach(s.batch * s.channels, minimumPerThread: max(1, 65_536 / max(work, 1))) { range in
-            for plane in range {
-                let input = source + plane * s.inputPixels
-                let output = out + plane * s.outputPixels
-                for od in 0..<s.outD {
-                    for oh in 0..<s.outH {
-                        let line = output + (od * s.outH + oh) * s.outW
-                        // Accumulate row by row, tap by tap (vectorisable, and each output still
-                        // sums its window in (kd, kh, kw) order), then apply the power/divisor.
-                        line.update(repeating: 0, count: s.outW)
-                        for kd in wd.first[od]..<wd.last[od] {
-                            for kh in wh.first[oh]..<wh.last[oh] {
-                                let row = input + ((wd.start[od] + kd * s.dilationD) * s.inH + wh.start[oh] + kh * s.dilationH) * s.inW
-                                for tap in taps {
-                                    let shifted = row + tap.offset
-                                    switch mode {
-                                    case .average:
-                                        if s.strideW == 1 {
-                                            for ow in tap.first..<tap.last { line[ow] += shifted[ow] }
-                                        } else {
-                                            for ow in tap.first..<tap.last { line[ow] += shifted[ow &* s.strideW] }
-                                        }
-                                    case .lp(let p):
-                                        for ow in tap.first..<tap.last { line[ow] += T.pow(abs(shifted[ow &* s.strideW]), T(p)) }
-                                    }
+            for plane in range { pool(source, out, plane: plane) }
+        }
+    }
+
+    /// One plane (index over N × C).
+    @inline(__always)
+    func pool<T: FloatElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, plane: Int) {
+        let s = shape
+        let (wd, wh, ww) = (windows.d, windows.h, windows.w)
+        let taps = widthTaps
+        let input = source + plane * s.inputPixels
+        let output = out + plane * s.outputPixels
+        for od in 0..<s.outD {
+            for oh in 0..<s.outH {
+                let line = output + (od * s.outH + oh) * s.outW
+                // Accumulate row by row, tap by tap (vectorisable, and each output still
+                // sums its window in (kd, kh, kw) order), then apply the power/divisor.
+                line.update(repeating: 0, count: s.outW)
+                for kd in wd.first[od]..<wd.last[od] {
+                    for kh in wh.first[oh]..<wh.last[oh] {
+                        let row = input + ((wd.start[od] + kd * s.dilationD) * s.inH + wh.start[oh] + kh * s.dilationH) * s.inW
+                        for tap in taps {
+                            let shifted = row + tap.offset
+                            switch mode {
+                            case .average:
+                                if s.strideW == 1 {
+                                    for ow in tap.first..<tap.last { line[ow] += shifted[ow] }
+                                } else {
+                                    for ow in tap.first..<tap.last { line[ow] += shifted[ow &* s.strideW] }
                                 }
+                            case .lp(let p):
+                                for ow in tap.first..<tap.last { line[ow] += T.pow(abs(shifted[ow &* s.strideW]), T(p)) }
                             }
-                        }
-                        switch mode {
-                        case .average(let includePad):
-                            let rows = includePad
-                                ? (wd.padLast[od] - wd.padFirst[od]) * (wh.padLast[oh] - wh.padFirst[oh])
-                                : (wd.last[od] - wd.first[od]) * (wh.last[oh] - wh.first[oh])
-                            for ow in 0..<s.outW {
-                                let columns = includePad ? ww.padLast[ow] - ww.padFirst[ow] : ww.last[ow] - ww.first[ow]
-                                line[ow] /= T(rows * columns)
-                            }
-                        case .lp(let p):
-                            for ow in 0..<s.outW { line[ow] = T.pow(line[ow], T(1 / p)) }
                         }
                     }
+                }
+                switch mode {
+                case .average(let includePad):
+                    let rows = includePad
+                        ? (wd.padLast[od] - wd.padFirst[od]) * (wh.padLast[oh] - wh.padFirst[oh])
+                        : (wd.last[od] - wd.first[od]) * (wh.last[oh] - wh.first[oh])
+                    for ow in 0..<s.outW {
+                        let columns = includePad ? ww.padLast[ow] - ww.padFirst[ow] : ww.last[ow] - ww.first[ow]
+                        line[ow] /= T(rows * columns)
+                    }
+                case .lp(let p):
+                    for ow in 0..<s.outW { line[ow] = T.pow(line[ow], T(1 / p)) }
                 }
             }
         }
@@ -161,25 +166,29 @@ final class GlobalPoolKernel: Kernel {
     }
 
     private func pool<T: FloatElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
-        let size = self.size, mode = self.mode
         Parallel.forEach(planes, minimumPerThread: max(1, 65_536 / max(size, 1))) { range in
-            for p in range {
-                let plane = source + p * size
-                switch mode {
-                case .average:
-                    var sum: T = 0
-                    for i in 0..<size { sum += plane[i] }
-                    out[p] = sum / T(size)
-                case .max:
-                    var best = -T.infinity
-                    for i in 0..<size where !best.isNaN && !(plane[i] <= best) { best = plane[i] }
-                    out[p] = best
-                case .lp(let pNorm):
-                    var sum: T = 0
-                    for i in 0..<size { sum += T.pow(abs(plane[i]), T(pNorm)) }
-                    out[p] = T.pow(sum, T(1 / pNorm))
-                }
-            }
+            for p in range { pool(source, out, plane: p) }
+        }
+    }
+
+    /// One plane.
+    @inline(__always)
+    func pool<T: FloatElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, plane p: Int) {
+        let size = self.size
+        let plane = source + p * size
+        switch mode {
+        case .average:
+            var sum: T = 0
+            for i in 0..<size { sum += plane[i] }
+            out[p] = sum / T(size)
+        case .max:
+            var best = -T.infinity
+            for i in 0..<size where !best.isNaN && !(plane[i] <= best) { best = plane[i] }
+            out[p] = best
+        case .lp(let pNorm):
+            var sum: T = 0
+            for i in 0..<size { sum += T.pow(abs(plane[i]), T(pNorm)) }
+            out[p] = T.pow(sum, T(1 / pNorm))
         }
     }
 }

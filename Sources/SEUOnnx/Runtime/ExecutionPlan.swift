@@ -10,6 +10,9 @@
 ///
 /// Buffers are owned by the plan and reused by every run: the tensors `run` returns are
 /// overwritten by the next run (copy them to keep them). A plan is not thread-safe.
+///
+/// `PlanOptimizer` then fuses Conv/Gemm + Relu and turns pure reshapes into views, so the
+/// pre-ReLU value of a fused Conv is not kept.
 public final class ExecutionPlan {
     /// One kernel invocation.
     public struct Step {
@@ -41,6 +44,8 @@ public final class ExecutionPlan {
     public let constantSlots: Set<Int>
     /// The input types this plan was built for.
     public let inputTypes: [ValueType]
+    /// Slots whose buffer is a view of another slot's (reshapes without a copy): slot → source.
+    let aliases: [Int: Int]
 
     /// Builds a plan. With `inputValues`, the graph inputs are treated as known constants
     /// (everything folds; used when shapes depend on input values).
@@ -69,15 +74,19 @@ public final class ExecutionPlan {
             }
             outputSlots.append(slot)
         }
+        var values = builder.values
+        let optimized = PlanOptimizer.optimize(builder.steps, values: &values, kept: Set(outputSlots),
+                                               constants: builder.constantSlots)
         self.graph = graph
         self.slotNames = builder.slotNames
         self.slotIndex = builder.slotIndex
-        self.values = builder.values.map { $0 ?? Tensor(dataType: .float, shape: [0]) }
+        self.values = values.map { $0 ?? Tensor(dataType: .float, shape: [0]) }
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
         self.constantSlots = builder.constantSlots
         self.inputTypes = inputTypes
-        self.steps = builder.steps
+        self.steps = optimized.steps
+        self.aliases = optimized.aliases
     }
 
     /// The tensor currently held by a named value.

@@ -88,6 +88,12 @@ public final class InferenceSession {
         return plan
     }
 
+    /// A new plan for these input types, not shared with the cache (buffers and kernel scratch
+    /// of its own: for a worker evaluating faults beside the cached plan).
+    public func makePlan(for types: [ValueType]) throws -> ExecutionPlan {
+        try ExecutionPlan(graph: graph, opsets: model.opsetImports, registry: registry, inputTypes: types)
+    }
+
     /// Runs on inputs given in the order of `inputs`; returns copies of the outputs.
     public func run(_ feeds: [Tensor]) throws -> [Tensor] {
         try validate(feeds)

@@ -19,6 +19,8 @@ enum InjectCommand {
             OptionSpec(name: "--out", value: "FILE", help: "per-injection records, .csv or .jsonl (streamed, one line per injection)"),
             OptionSpec(name: "--batch-size", value: "N", help: "samples per inference batch (default 64)"),
             OptionSpec(name: "--quiet", value: nil, help: "no progress line on stderr"),
+            OptionSpec(name: "--no-incremental", value: nil, help: "re-run the whole model for every fault (default: re-execute only what the fault changes; same results)"),
+            OptionSpec(name: "--workers", value: "N", help: "faults evaluated at once (default: one per core; 1: one at a time with multi-threaded kernels)"),
             OptionSpec(name: "--as", value: "FORMATS", help: "compare storage formats of float32 weights side by side: float32,float16,bfloat16,float64 (same faulty elements in each)"),
         ] + InjectExport.options + ScienceOptions.injectOptions,
         positionals: 1...1,
@@ -74,6 +76,11 @@ enum InjectCommand {
         configuration.selection = TensorSelection(patterns: arguments.strings("--tensors"))
         if let bits = arguments.string("--bits") { configuration.bits = try BitSelection(parsing: bits) }
         configuration.seed = try arguments.uint64("--seed") ?? 0
+        configuration.incremental = !arguments.has("--no-incremental")
+        if let workers = try arguments.int("--workers") {
+            guard workers > 0 else { throw SEUError(.invalidArgument, "must be positive, got \(workers)", location: .init(argument: "--workers")) }
+            configuration.workers = workers
+        }
         if let mode = try ScienceOptions.mode(arguments) { configuration.mode = mode; return configuration }
         let modes = ["--exhaustive", "--probability", "--count"].filter { arguments.has($0) }
         guard modes.count <= 1 else {
