@@ -59,7 +59,7 @@ struct Benchmark {
     func run() throws {
         var results: [String: Any] = ["gemm_kernel": GEMM.kernelName, "openblas": BLAS.kernelName,
                                       "threads": Parallel.threads, "incremental": incremental]
-        print("kernels: GEMM \(GEMM.kernelName) (seu-onnx's own, runtime dispatch); \(BLAS.summary); \(Parallel.threads) thread(s)")
+        print("kernels: \(Kernels.summary)")
         for batch in [1, 8] where wants("latency\(batch)") {
             let ms = try latency(batch: batch)
             results["latency\(batch)_ms"] = ms

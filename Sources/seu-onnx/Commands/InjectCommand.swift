@@ -66,7 +66,7 @@ enum InjectCommand {
         print("model: \(modelPath)")
         print(CampaignReport(summary: summary).text)
         print("")
-        print("kernels: \(BLAS.summary)")
+        print("kernels: \(Kernels.summary)")
         if let outPath { print("records: \(outPath) (\(summary.overall.injections) lines)\(summary.interrupted ? "; continue with the same command and --resume" : "")") }
         if let worst { try InjectExport.export(worst, arguments: arguments, modelPath: modelPath, campaign: campaign) }
     }

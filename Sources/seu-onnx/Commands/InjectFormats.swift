@@ -40,7 +40,7 @@ extension InjectCommand {
         print("model: \(modelPath)")
         print(FormatComparisonReport(formats: formats, summaries: summaries).text)
         print("")
-        print("kernels: \(BLAS.summary)")
+        print("kernels: \(Kernels.summary)")
         if let outPath {
             print("records: \(outPath) (\(summaries.reduce(0) { $0 + $1.overall.injections }) lines; column dtype = format)")
         }

@@ -31,7 +31,7 @@ enum RunCommand {
         for (info, tensor) in zip(session.outputs, outputs) {
             print("output '\(info.name)': \(tensor.dataType) \(tensor.shape)")
         }
-        print("time: \(Format.fixed(elapsed * 1000, 2)) ms for \(data.sampleCount) sample\(data.sampleCount == 1 ? "" : "s") (batch \(batchSize)); \(BLAS.summary)")
+        print("time: \(Format.fixed(elapsed * 1000, 2)) ms for \(data.sampleCount) sample\(data.sampleCount == 1 ? "" : "s") (batch \(batchSize)); \(Kernels.summary)")
         if let labels = data.labels, let first = outputs.first {
             let hits = BatchedInference.hits(output: first, labels: labels)
             let n = Double(labels.count)
