@@ -16,4 +16,6 @@ let commands: [Command] = [
     BenchCommand.command,
 ]
 
-exit(CLI.main(CommandLine.arguments, commands: commands))
+let status = CLI.main(CommandLine.arguments, commands: commands)
+ChildProcess.writePeakMemoryIfRequested()
+exit(status)
