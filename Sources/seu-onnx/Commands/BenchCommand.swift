@@ -60,6 +60,16 @@ struct Benchmark {
         var results: [String: Any] = ["gemm_kernel": GEMM.kernelName, "openblas": BLAS.kernelName,
                                       "threads": Parallel.threads, "incremental": incremental]
         print("kernels: \(Kernels.summary)")
+        // Memory in child processes (each reports its own VmHWM, see ChildProcess).
+        if wants("memory") {
+            for (name, model, input, samples) in [("r18digits", "resnet18_digits32.onnx", "digits32_test_x.npy", 64),
+                                                   ("r18", "resnet18.onnx", "resnet18_input.npy", 1)] {
+                let (run, inject) = try memory(model: model, input: input, samples: samples)
+                results["memory_\(name)_run_mib"] = run
+                results["memory_\(name)_inject_mib"] = inject
+                print("peak memory, \(model) (\(samples) image\(samples == 1 ? "" : "s")): run \(String(format: "%.0f", run)) MiB, inject \(String(format: "%.0f", inject)) MiB (\(String(format: "%.2f", inject / run))×)")
+            }
+        }
         for batch in [1, 8] where wants("latency\(batch)") {
             let ms = try latency(batch: batch)
             results["latency\(batch)_ms"] = ms
@@ -83,15 +93,6 @@ struct Benchmark {
                                       configuration: CampaignConfiguration(mode: .count(200), seed: 1))
             results["r18sdc_per_s"] = rate
             print("resnet18 224, 200 random faults, one image, SDC metric: \(String(format: "%.1f", rate)) injections/s")
-        }
-        if wants("memory") {
-            for (name, model, input, samples) in [("r18digits", "resnet18_digits32.onnx", "digits32_test_x.npy", 64),
-                                                   ("r18", "resnet18.onnx", "resnet18_input.npy", 1)] {
-                let (run, inject) = try memory(model: model, input: input, samples: samples)
-                results["memory_\(name)_run_mib"] = run
-                results["memory_\(name)_inject_mib"] = inject
-                print("peak memory, \(model) (\(samples) image\(samples == 1 ? "" : "s")): run \(String(format: "%.0f", run)) MiB, inject \(String(format: "%.0f", inject)) MiB (\(String(format: "%.2f", inject / run))×)")
-            }
         }
         if let jsonPath {
             let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
