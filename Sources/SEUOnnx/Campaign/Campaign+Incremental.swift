@@ -27,10 +27,28 @@ extension Campaign {
         guard let first = fault.sites.first else {
             throw SEUError(.invalidFault, "a fault needs at least one site")
         }
-        let tensors = try fault.sites.map { try storedTensor($0) }
-        let target = tensors[0]
+        let target = try storedTensor(first)
         let bitsBefore = target.bitPattern(ofElement: first.index)
         let before = target.doubleValue(at: first.index)
+        return try withFlipped(fault) {
+            // The executed graph's tensors (float32 decodings of emulated storage included).
+            var patches: [FaultPatch] = []
+            let computed = evaluator.session.graph.initializers
+            for site in fault.sites {
+                guard let tensor = computed[site.tensor], site.index < tensor.count,
+                      !patches.contains(where: { $0.tensor == site.tensor && $0.element == site.index }) else { continue }
+                patches.append(FaultPatch(tensor: site.tensor, element: site.index, bits: IncrementalWorker.bits(of: tensor, site.index)))
+            }
+            return PreparedFault(fault: fault, id: id, dataType: target.dataType, before: before,
+                                 after: target.doubleValue(at: first.index), bitsBefore: bitsBefore,
+                                 bitsAfter: target.bitPattern(ofElement: first.index), patches: patches)
+        }
+    }
+
+    /// Runs `body` with every site of `fault` flipped in the stored weights, then flips them
+    /// back in reverse order (so sites repeated within one fault restore exactly too).
+    func withFlipped<T>(_ fault: Fault, _ body: () throws -> T) throws -> T {
+        let tensors = try fault.sites.map { try storedTensor($0) }
         for (site, tensor) in zip(fault.sites, tensors) {
             tensor.flipBit(at: site.bit, ofElement: site.index)
             storage?.refresh(site.tensor, element: site.index)
@@ -41,17 +59,7 @@ extension Campaign {
                 storage?.refresh(site.tensor, element: site.index)
             }
         }
-        // The executed graph's tensors (float32 decodings of emulated storage included).
-        var patches: [FaultPatch] = []
-        let computed = evaluator.session.graph.initializers
-        for site in fault.sites {
-            guard let tensor = computed[site.tensor], site.index < tensor.count,
-                  !patches.contains(where: { $0.tensor == site.tensor && $0.element == site.index }) else { continue }
-            patches.append(FaultPatch(tensor: site.tensor, element: site.index, bits: IncrementalWorker.bits(of: tensor, site.index)))
-        }
-        return PreparedFault(fault: fault, id: id, dataType: target.dataType, before: before,
-                             after: target.doubleValue(at: first.index), bitsBefore: bitsBefore,
-                             bitsAfter: target.bitPattern(ofElement: first.index), patches: patches)
+        return try body()
     }
 
     /// The record of a prepared fault with its score.

@@ -159,18 +159,6 @@ public final class Campaign {
             return finish(prepared, score)
         }
         // Full re-run: flip in the stored weights, evaluate, flip back.
-        let tensors = try prepared.fault.sites.map { try storedTensor($0) }
-        for (site, tensor) in zip(fault.sites, tensors) {
-            tensor.flipBit(at: site.bit, ofElement: site.index)
-            storage?.refresh(site.tensor, element: site.index)
-        }
-        // Undo in reverse order, so sites repeated within one fault restore exactly too.
-        defer {
-            for (site, tensor) in zip(fault.sites, tensors).reversed() {
-                tensor.flipBit(at: site.bit, ofElement: site.index)
-                storage?.refresh(site.tensor, element: site.index)
-            }
-        }
-        return finish(prepared, try evaluator.evaluate())
+        return finish(prepared, try withFlipped(fault) { try evaluator.evaluate() })
     }
 }
