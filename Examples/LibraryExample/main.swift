@@ -19,7 +19,7 @@ do {
     let x = try NPY.read(path: inputPath)
     let y = try NPY.read(path: labelPath)
     let logits = try session.run([x])[0]
-    let hits = BatchedInference.hits(output: logits, labels: y.intValues())
+    let hits = try BatchedInference.hits(output: logits, labels: y.intValues())
     print("fault-free accuracy: \(hits.top1)/\(y.count)")
 
     // 2. One fault by hand: flip the exponent MSB (bit 1) of the first conv weight.
@@ -29,7 +29,7 @@ do {
     weight.flipBit(at: 1, ofElement: 0)
     let faulty = try session.run([x])[0]
     weight.flipBit(at: 1, ofElement: 0)  // flipping again restores the exact bits
-    print("with conv1.weight[0] bit 1 flipped: \(BatchedInference.hits(output: faulty, labels: y.intValues()).top1)/\(y.count)")
+    print("with conv1.weight[0] bit 1 flipped: \(try BatchedInference.hits(output: faulty, labels: y.intValues()).top1)/\(y.count)")
 
     // 3. A campaign: 200 random faults over every weight bit, seeded.
     let campaign = try Campaign(model: model, session: session,

@@ -28,14 +28,20 @@ public enum BatchedInference {
         }
     }
 
-    /// Top-1 and top-5 hits of `output` (rows = samples) against integer labels.
-    public static func hits(output raw: Tensor, labels: [Int]) -> (top1: Int, top5: Int) {
+    /// Top-1 and top-5 hits of `output` (rows = samples) against integer labels; throws when
+    /// the labels do not fit the output (count, or a class index out of range).
+    public static func hits(output raw: Tensor, labels: [Int]) throws -> (top1: Int, top5: Int) {
         let output = raw.convertedToFloat()
         let rows = output.rank >= 1 ? output.shape[0] : 0
-        guard rows > 0, rows == labels.count else { return (0, 0) }
+        guard rows > 0, rows == labels.count else {
+            throw SEUError(.shapeMismatch, "\(labels.count) labels for an output of shape \(output.shape)", location: .init(argument: "--labels"))
+        }
         let classes = output.count / rows
+        if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
+            throw SEUError(.invalidArray, "label \(bad) is \(labels[bad]) but the model's output has \(classes) classes", location: .init(argument: "--labels"))
+        }
         var top1 = 0, top5 = 0
-        for (row, label) in labels.enumerated() where label >= 0 && label < classes {
+        for (row, label) in labels.enumerated() {
             let line = output.floats + row * classes
             if Classification.argmax(line, count: classes) == label { top1 += 1 }
             if Classification.rank(of: label, in: line, count: classes) < 5 { top5 += 1 }

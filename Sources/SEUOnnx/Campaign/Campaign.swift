@@ -100,6 +100,13 @@ public final class Campaign {
 
     public func metric(of score: Score) -> Double { hasLabels ? score.accuracy : score.mismatchRate }
 
+    /// Runs every fault in order, handing each record to `record` as soon as it exists:
+    /// `try campaign.run { record in ... }`.
+    @discardableResult
+    public func run(_ record: (InjectionRecord) throws -> Void) throws -> CampaignSummary {
+        try run(range: nil, record: record)
+    }
+
     /// Runs faults `range` (default: all) in order. `record` receives each result as soon as
     /// it exists; `shouldStop` is polled between injections (Ctrl-C); `progress` gets the
     /// number done. `previous` are records of earlier faults (a resumed campaign) that the

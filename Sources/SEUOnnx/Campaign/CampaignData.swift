@@ -13,6 +13,9 @@ public struct CampaignData {
             throw SEUError(.shapeMismatch, "input data must have a sample axis (got a scalar)")
         }
         sampleCount = first.shape[0]
+        guard sampleCount > 0 else {
+            throw SEUError(.invalidArray, "the input data has no samples (shape \(first.shape))", location: .init(argument: "--input"))
+        }
         for input in inputs where input.rank < 1 || input.shape[0] != sampleCount {
             throw SEUError(.shapeMismatch, "all inputs must have \(sampleCount) samples along axis 0 (got \(input.shape))")
         }
@@ -24,7 +27,11 @@ public struct CampaignData {
             guard labels.count == sampleCount else {
                 throw SEUError(.shapeMismatch, "\(labels.count) labels for \(sampleCount) input samples", location: .init(argument: "--labels"))
             }
-            self.labels = labels.intValues()
+            let values = labels.intValues()
+            if let bad = values.firstIndex(where: { $0 < 0 }) {
+                throw SEUError(.invalidArray, "label \(bad) is \(values[bad]); class labels are indices from 0", location: .init(argument: "--labels"))
+            }
+            self.labels = values
         } else {
             self.labels = nil
         }

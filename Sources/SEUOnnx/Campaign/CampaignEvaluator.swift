@@ -43,6 +43,9 @@ public final class CampaignEvaluator {
             let copy = output.convertedToFloat().copy()
             baselineOutputs.append(copy)
             let classes = copy.count / batch.range.count
+            if let labels = data.labels, let bad = labels[batch.range].firstIndex(where: { $0 >= classes }) {
+                throw SEUError(.invalidArray, "label \(bad) is \(labels[bad]) but the model's output has \(classes) classes", location: .init(argument: "--labels"))
+            }
             for row in 0..<batch.range.count {
                 baselineTop1.append(Classification.argmax(copy.floats + row * classes, count: classes))
             }

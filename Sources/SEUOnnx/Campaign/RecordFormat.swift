@@ -6,13 +6,15 @@ import Foundation
 public enum RecordFormat: String, Sendable {
     case csv, jsonl
 
-    public init(path: String) throws {
+    /// The format a record file's extension names. `argument` is the flag that named a file to
+    /// write (for the error's location); files read are reported by path.
+    public init(path: String, argument: String? = nil) throws {
         let lower = path.lowercased()
         if lower.hasSuffix(".csv") { self = .csv }
         else if lower.hasSuffix(".jsonl") || lower.hasSuffix(".json") || lower.hasSuffix(".ndjson") { self = .jsonl }
         else {
             throw SEUError(.invalidArgument, "cannot tell the record format of '\(path)': use a .csv or .jsonl extension",
-                           location: .init(argument: "--out"))
+                           location: argument.map { .init(argument: $0) } ?? .init(file: path))
         }
     }
 
@@ -119,7 +121,7 @@ public final class RecordWriter {
 
     /// Creates (or truncates) `path`; with `append`, keeps existing records and adds to them.
     public init(path: String, append: Bool = false) throws {
-        format = try RecordFormat(path: path)
+        format = try RecordFormat(path: path, argument: "--out")
         self.path = path
         let manager = FileManager.default
         let exists = manager.fileExists(atPath: path)

@@ -100,7 +100,7 @@ public struct CampaignResults {
         for inputPath in parts.map(\.path) where URL(fileURLWithPath: inputPath).standardizedFileURL == URL(fileURLWithPath: path).standardizedFileURL {
             throw SEUError(.refusedOverwrite, "refusing to overwrite the input file \(inputPath)", location: .init(argument: "--out"))
         }
-        let format = try RecordFormat(path: path)
+        let format = try RecordFormat(path: path, argument: "--out")
         var lines: [(id: Int, text: String)] = []
         for part in parts {
             for (record, line) in zip(part.records, part.lines) {

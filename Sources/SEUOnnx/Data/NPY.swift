@@ -58,11 +58,13 @@ public enum NPY {
             }
             shape.append(dim)
         }
-        let tensor = Tensor(dataType: dataType, shape: shape)
         let payload = headerStart + headerLength
-        guard data.count - payload >= tensor.byteCount else {
-            throw SEUError(.invalidArray, "truncated .npy data: \(data.count - payload) bytes for shape \(shape) of \(dataType) (\(tensor.byteCount) needed)")
+        // Checked before allocating: the header's shape is whatever the file says.
+        guard let needed = Tensor.checkedByteCount(shape, dataType), data.count - payload >= needed else {
+            let size = Tensor.checkedByteCount(shape, dataType).map { "\($0) needed" } ?? "too large"
+            throw SEUError(.invalidArray, "truncated .npy data: \(data.count - payload) bytes for shape \(shape) of \(dataType) (\(size))")
         }
+        let tensor = Tensor(dataType: dataType, shape: shape)
         data.withUnsafeBytes { raw in
             if let base = raw.baseAddress, tensor.byteCount > 0 {
                 tensor.storage.bytes.copyMemory(from: base + payload, byteCount: tensor.byteCount)

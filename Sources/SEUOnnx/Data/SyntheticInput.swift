@@ -2,6 +2,9 @@
 /// model input, symbolic dimensions set to `batch` (default 1) and unknown ones to 1; float
 /// inputs are standard-normal, integer inputs zero, drawn from the seed.
 public enum SyntheticInput {
+    /// Largest synthetic input (a declared shape is whatever the model file says).
+    public static let maximumBytes = 1 << 32
+
     public static func make(for inputs: [ValueInfo], seed: UInt64, batch: Int = 1) throws -> [Tensor] {
         var generator = SeededGenerator(seed: seed ^ 0x5EED_1A7A)
         return try inputs.map { info in
@@ -16,6 +19,10 @@ public enum SyntheticInput {
                 case .fixed(let n): return n
                 case .symbolic, .unknown: return axis == 0 ? batch : 1
                 }
+            }
+            guard let bytes = Tensor.checkedByteCount(shape, dataType), bytes <= maximumBytes else {
+                throw SEUError(.shapeMismatch, "input '\(info.name)' declares shape \(shape), too large for a synthetic input (limit \(maximumBytes >> 20) MiB); pass --input",
+                               location: .init(tensor: info.name))
             }
             let tensor = Tensor(dataType: dataType, shape: shape)
             switch dataType {

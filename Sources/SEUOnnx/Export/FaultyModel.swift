@@ -81,7 +81,7 @@ public final class FaultyModel {
             guard contents.count == original.count, actual == expected else {
                 throw SEUError(.execution, "export check failed: data file '\(location)' differs in \(actual.count) bytes, expected \(expected.count)")
             }
-            files.append(DataFile(location: location, sourceURL: baseDirectory.map { ExternalReference.url(of: location, base: $0) },
+            files.append(DataFile(location: location, sourceURL: try baseDirectory.map { try ExternalReference.url(of: location, base: $0) },
                                   contents: contents, changedBits: actual.values.reduce(0) { $0 + $1.nonzeroBitCount }))
         }
         dataFiles = files

@@ -95,7 +95,7 @@ final class PayloadEditor {
         guard let baseDirectory else {
             throw SEUError(.missingExternalData, "external data file '\(location)' cannot be located (model given as bytes without a folder)")
         }
-        let url = ExternalReference.url(of: location, base: baseDirectory)
+        let url = try ExternalReference.url(of: location, base: baseDirectory)
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw SEUError(.missingExternalData, "cannot read external data file '\(url.path)': \(error.localizedDescription)")

@@ -150,8 +150,13 @@ struct ExternalReference {
         }
     }
 
-    /// The file a location names, relative to the model's folder (absolute paths as is).
-    static func url(of location: String, base: URL) -> URL {
-        location.hasPrefix("/") ? URL(fileURLWithPath: location) : base.appendingPathComponent(location)
+    /// The file a location names, relative to the model's folder. As onnxruntime, a location
+    /// must stay in that folder or below it (no absolute path, no `..`), so a model file cannot
+    /// make the tool read, or `flip`/`corrupt` copy, an arbitrary file.
+    static func url(of location: String, base: URL) throws -> URL {
+        guard !location.hasPrefix("/"), !location.split(separator: "/").contains("..") else {
+            throw SEUError(.invalidModel, "external data location '\(location)' escapes the model's folder")
+        }
+        return base.appendingPathComponent(location)
     }
 }

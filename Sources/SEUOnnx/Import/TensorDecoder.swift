@@ -202,8 +202,7 @@ final class TensorDecoder {
         guard let baseDirectory else {
             throw SEUError(.missingExternalData, "external data file '\(location)' cannot be located (model loaded from memory)")
         }
-        let url = location.hasPrefix("/") ? URL(fileURLWithPath: location)
-                                          : baseDirectory.appendingPathComponent(location)
+        let url = try ExternalReference.url(of: location, base: baseDirectory)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw SEUError(.missingExternalData, "external data file '\(location)' not found next to the model (\(url.path))")
         }

@@ -137,7 +137,7 @@ final class ConvKernel: Kernel {
         guard s.outputPixels > 0, !images.isEmpty, f >= 0, f < s.filters else { return }
         var biasValue = bias ?? 0
         if s.isDepthwise {
-            try withUnsafePointer(to: &biasValue) { b in
+            withUnsafePointer(to: &biasValue) { b in
                 DepthwiseConv.run(x: x.floats, w: row, bias: bias == nil ? nil : b, out: output.floats, shape: s,
                                   filters: f..<f + 1, images: images, relu: fusedRelu, rowForFirstFilter: true)
             }

@@ -45,6 +45,19 @@ public struct Tensor: @unchecked Sendable, CustomStringConvertible {
 
     public static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
 
+    /// Bytes a tensor of `shape` and `dataType` needs, or nil when that overflows `Int` (shapes
+    /// read from files are checked with this before anything is allocated).
+    public static func checkedByteCount(_ shape: [Int], _ dataType: DataType) -> Int? {
+        var total = dataType.byteWidth
+        for dim in shape {
+            guard dim >= 0 else { return nil }
+            let (product, overflow) = total.multipliedReportingOverflow(by: dim)
+            if overflow { return nil }
+            total = product
+        }
+        return total
+    }
+
     public var rank: Int { shape.count }
     public var byteCount: Int { count * dataType.byteWidth }
 

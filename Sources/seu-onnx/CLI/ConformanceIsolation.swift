@@ -26,7 +26,7 @@ enum ConformanceIsolation {
             let remaining = cases[next...]
             try remaining.map { "\($0.suite)\t\($0.name)\t\($0.directory.path)" }.joined(separator: "\n")
                 .write(to: listURL, atomically: true, encoding: .utf8)
-            FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
             let process = Process()
             process.executableURL = executable
             process.arguments = ["conformance", "--worker", listURL.path]

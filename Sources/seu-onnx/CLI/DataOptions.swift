@@ -5,6 +5,9 @@ import SEUOnnx
 enum DataOptions {
     static func load(_ arguments: ParsedArguments, session: InferenceSession) throws -> CampaignData {
         let paths = arguments.strings("--input")
+        guard !session.inputs.isEmpty else {
+            throw SEUError(.invalidModel, "the model has no graph inputs (its outputs are constants); run and inject evaluate a model on input samples")
+        }
         var inputs: [Tensor]
         if paths.isEmpty {
             inputs = try SyntheticInput.make(for: session.inputs, seed: try arguments.uint64("--seed") ?? 0)
@@ -50,6 +53,14 @@ enum DataOptions {
 
 /// Refuses to write over an input file.
 enum OutputSafety {
+    /// `inject --out FILE` writes FILE and its sidecar FILE.campaign.json: neither may be the
+    /// model, an --input, --labels or --faults file.
+    static func checkRecordOutput(_ arguments: ParsedArguments, outPath: String, modelPath: String) throws {
+        let inputs = [modelPath] + arguments.strings("--input") + arguments.strings("--labels") + arguments.strings("--faults")
+        try checkWritable(outPath, inputs: inputs, flag: "--out")
+        try checkWritable(CampaignSidecar.path(for: outPath), inputs: inputs, flag: "--out")
+    }
+
     static func checkWritable(_ path: String, inputs: [String], flag: String) throws {
         let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         for input in inputs {

@@ -44,9 +44,15 @@ struct Benchmark {
         if let unknown = only?.first(where: { !Self.all.contains($0) }) {
             throw SEUError(.invalidArgument, "unknown benchmark '\(unknown)'; choose from \(Self.all.joined(separator: ", "))", location: .init(argument: "--only"))
         }
-        repeats = max(1, try arguments.int("--repeat") ?? 3)
+        repeats = try arguments.int("--repeat") ?? 3
+        guard repeats > 0 else {
+            throw SEUError(.invalidArgument, "must be positive, got \(repeats)", location: .init(argument: "--repeat"))
+        }
         incremental = !arguments.has("--no-incremental")
-        workers = max(0, try arguments.int("--workers") ?? 0)
+        workers = try arguments.int("--workers") ?? 0
+        guard workers >= 0 else {
+            throw SEUError(.invalidArgument, "must be positive, got \(workers)", location: .init(argument: "--workers"))
+        }
         jsonPath = arguments.string("--json")
         guard FileManager.default.fileExists(atPath: (models as NSString).appendingPathComponent("resnet18_digits32.onnx")) else {
             throw SEUError(.io, "no reference models in \(models) (pass --models DIR or set SEU_SHARED_MODELS)", location: .init(argument: "--models"))

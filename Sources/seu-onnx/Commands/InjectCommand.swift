@@ -40,8 +40,8 @@ enum InjectCommand {
         let configuration = try campaignConfiguration(arguments)
         let outPath = arguments.string("--out")
         if let outPath {
-            _ = try RecordFormat(path: outPath)
-            try OutputSafety.checkWritable(outPath, inputs: [modelPath] + arguments.strings("--input") + arguments.strings("--labels"), flag: "--out")
+            _ = try RecordFormat(path: outPath, argument: "--out")
+            try OutputSafety.checkRecordOutput(arguments, outPath: outPath, modelPath: modelPath)
         }
         let model = try CLI.loadModel(modelPath)
         let session = try InferenceSession(model: model)
@@ -73,6 +73,10 @@ enum InjectCommand {
 
     static func campaignConfiguration(_ arguments: ParsedArguments) throws -> CampaignConfiguration {
         var configuration = CampaignConfiguration()
+        let patterns = arguments.strings("--tensors").flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if arguments.has("--tensors") && patterns.allSatisfy(\.isEmpty) {
+            throw SEUError(.invalidArgument, "no tensor names or patterns given", location: .init(argument: "--tensors"))
+        }
         configuration.selection = TensorSelection(patterns: arguments.strings("--tensors"))
         if let bits = arguments.string("--bits") { configuration.bits = try BitSelection(parsing: bits) }
         configuration.seed = try arguments.uint64("--seed") ?? 0

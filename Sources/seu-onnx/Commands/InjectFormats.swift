@@ -15,8 +15,8 @@ extension InjectCommand {
         var configuration = try campaignConfiguration(arguments)
         let outPath = arguments.string("--out")
         if let outPath {
-            _ = try RecordFormat(path: outPath)
-            try OutputSafety.checkWritable(outPath, inputs: [modelPath] + arguments.strings("--input") + arguments.strings("--labels"), flag: "--out")
+            _ = try RecordFormat(path: outPath, argument: "--out")
+            try OutputSafety.checkRecordOutput(arguments, outPath: outPath, modelPath: modelPath)
         }
         let model = try CLI.loadModel(modelPath)
         let session = try InferenceSession(model: model)

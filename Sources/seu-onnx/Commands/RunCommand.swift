@@ -33,7 +33,7 @@ enum RunCommand {
         }
         print("time: \(Format.fixed(elapsed * 1000, 2)) ms for \(data.sampleCount) sample\(data.sampleCount == 1 ? "" : "s") (batch \(batchSize)); \(Kernels.summary)")
         if let labels = data.labels, let first = outputs.first {
-            let hits = BatchedInference.hits(output: first, labels: labels)
+            let hits = try BatchedInference.hits(output: first, labels: labels)
             let n = Double(labels.count)
             print("accuracy: \(Format.fixed(Double(hits.top1) / n)) (\(hits.top1)/\(labels.count)), top-5 \(Format.fixed(Double(hits.top5) / n)) (\(hits.top5)/\(labels.count))")
             if let recorded = ExportManifest.recordedCampaign(besideModel: modelPath), recorded.metricName == "accuracy" {

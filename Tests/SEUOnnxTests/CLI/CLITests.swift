@@ -63,6 +63,15 @@ final class CLITests: XCTestCase {
         let folder = try TestPaths.temporaryDirectory(self)
         let truncated = folder.appendingPathComponent("cut.onnx").path
         try Data(try Data(contentsOf: URL(fileURLWithPath: model)).prefix(5000)).write(to: URL(fileURLWithPath: truncated))
+        // A copy of the model named like the sidecar of --out: inject must not overwrite it.
+        let sidecarVictim = folder.appendingPathComponent("r.csv.campaign.json").path
+        try FileManager.default.copyItem(atPath: model, toPath: sidecarVictim)
+        let outOfRange = folder.appendingPathComponent("labels99.npy")
+        var header = "{'descr': '<i8', 'fortran_order': False, 'shape': (360,), }"
+        header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+        var labels = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0]) + Data(header.utf8)
+        for _ in 0..<360 { labels.append(contentsOf: [99, 0, 0, 0, 0, 0, 0, 0]) }  // int64 99, little-endian
+        try labels.write(to: outOfRange)
         let cases: [([String], Int32, String)] = [
             (["inject", model, "--frobnicate"], 2, "--frobnicate"),
             (["inject", model, "--count"], 2, "--count"),
@@ -77,6 +86,10 @@ final class CLITests: XCTestCase {
             (["run", model, "--input", model], 1, "tiny_cnn.onnx"),
             (["run", model, "--input", y], 1, "digits_y.npy"),
             (["run", model, "--input", x, "--output", x], 1, "digits_x.npy"),
+            (["inject", sidecarVictim, "--input", x, "--count", "2", "--out", folder.appendingPathComponent("r.csv").path], 1, "r.csv.campaign.json"),
+            (["run", model, "--input", x, "--labels", outOfRange.path], 1, "--labels"),
+            (["inject", model, "--input", x, "--labels", outOfRange.path, "--count", "2"], 1, "--labels"),
+            (["inject", model, "--tensors", ""], 2, "--tensors"),
             (["frobnicate"], 2, "frobnicate"),
             (["info"], 2, "info"),
         ]
@@ -89,6 +102,7 @@ final class CLITests: XCTestCase {
             XCTAssertTrue(result.stderr.hasPrefix("seu-onnx: error: "), "\(label): \(result.stderr)")
             XCTAssertTrue(result.stderr.contains(culprit), "\(label) should name \(culprit): \(result.stderr)")
         }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: sidecarVictim)), try Data(contentsOf: URL(fileURLWithPath: model)))
     }
 }
 

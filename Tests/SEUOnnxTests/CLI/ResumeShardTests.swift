@@ -85,7 +85,7 @@ final class ResumeShardTests: XCTestCase {
         XCTAssertEqual(reference.status, 0, reference.stderr)
         XCTAssertEqual(lineCount(full), 315)
         let result = try interrupt(planned(stopped), file: stopped, after: 40, signal: SIGINT)
-        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.status, 130, "interrupted: 128 + SIGINT")
         XCTAssertTrue(result.stdout.contains("(interrupted)"), result.stdout)
         XCTAssertTrue(result.stdout.contains("outcomes (each fault in its most severe class"), result.stdout)
         XCTAssertTrue(result.stdout.contains("--resume"), result.stdout)

@@ -46,7 +46,7 @@ final class CampaignTests: XCTestCase {
         weight.flipBit(at: 0, ofElement: 5)
         let logits = try InferenceSession(model: model).run(data.inputs)[0]
         weight.flipBit(at: 0, ofElement: 5)
-        let hits = BatchedInference.hits(output: logits, labels: try XCTUnwrap(data.labels))
+        let hits = try BatchedInference.hits(output: logits, labels: try XCTUnwrap(data.labels))
         XCTAssertEqual(record.metric, Double(hits.top1) / 6)
         XCTAssertEqual(record.metric, 4.0 / 6.0, accuracy: 1e-12)
         XCTAssertEqual(record.mismatches, 2)

@@ -5,12 +5,18 @@ import XCTest
 /// Runs exactly the conformance cases claimed in `Conformance/allow-list.txt` that the data
 /// folder holds; fails naming every claimed case that does not pass.
 ///
-/// Data: `$SEU_CONFORMANCE_DIR`, else `../shared/conformance/onnx-1.23` next to the checkout.
+/// Data: `$SEU_CONFORMANCE_DIR`, else `../shared/conformance/onnx-1.23` next to the checkout, else
+/// `conformance/onnx-1.23` beside `$SEU_SHARED_MODELS`.
 /// Without it (a clean CI machine) the test is skipped with a printed reason.
 final class ConformanceTests: XCTestCase {
     static var dataFolder: URL? {
-        let candidates = [ProcessInfo.processInfo.environment["SEU_CONFORMANCE_DIR"].map { URL(fileURLWithPath: $0) },
-                          TestPaths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance/onnx-1.23")]
+        let environment = ProcessInfo.processInfo.environment
+        let candidates = [environment["SEU_CONFORMANCE_DIR"].map { URL(fileURLWithPath: $0) },
+                          TestPaths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance/onnx-1.23"),
+                          // beside the reference models when only SEU_SHARED_MODELS is set
+                          environment["SEU_SHARED_MODELS"].map {
+                              URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("conformance/onnx-1.23")
+                          }]
         return candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0.path) }
     }
 

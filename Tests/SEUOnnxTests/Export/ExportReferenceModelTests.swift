@@ -30,7 +30,7 @@ final class ExportReferenceModelTests: XCTestCase {
             let exported = try Model(contentsOf: out)
             exported.assertEqualsSource(model, flipped: record.fault.sites)
             let outputs = try BatchedInference.run(session: InferenceSession(model: exported), data: data, batchSize: 64)
-            let hits = BatchedInference.hits(output: outputs[0], labels: try XCTUnwrap(data.labels))
+            let hits = try BatchedInference.hits(output: outputs[0], labels: try XCTUnwrap(data.labels))
             XCTAssertEqual(Double(hits.top1) / 360, record.metric, "rank \(rank + 1), \(record.site)")
         }
     }

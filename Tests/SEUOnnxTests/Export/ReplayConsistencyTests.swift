@@ -65,7 +65,7 @@ final class ReplayConsistencyTests: XCTestCase {
             let faulty = try model.applying(record.fault)
             let exported = try ONNXImporter.load(data: faulty.bytes, baseDirectory: nil)
             let outputs = try BatchedInference.run(session: InferenceSession(model: exported), data: data, batchSize: 64)
-            let hits = BatchedInference.hits(output: outputs[0], labels: try XCTUnwrap(data.labels))
+            let hits = try BatchedInference.hits(output: outputs[0], labels: try XCTUnwrap(data.labels))
             XCTAssertEqual(Double(hits.top1) / 360, record.metric, "record \(record.id)")
             XCTAssertEqual(Double(hits.top5) / 360, record.top5, "record \(record.id)")
             let logits = outputs[0].convertedToFloat()

@@ -44,7 +44,7 @@ final class FormatComparisonTests: XCTestCase {
             let stored = try XCTUnwrap(campaign.storage?.stored["fc.weight"])
             XCTAssertEqual(stored.dataType, format)
             // Baseline: the float32 model with its weights rounded to the format.
-            let rounded = try TinyModels.classifier()
+            let rounded = TinyModels.classifier()
             for name in ["fc.weight", "fc.bias"] {
                 let value = try model.graph.initializers[name]!.converted(to: format).convertedToFloat()
                 rounded.graph.initializers[name]!.assign(from: value)

@@ -70,12 +70,12 @@ final class ModelConversionTests: XCTestCase {
                                             configuration: .init(mode: .count(24), seed: 9), formats: [.bfloat16])
         let campaign = try Campaign(model: model, data: data, configuration: .init())
         XCTAssertEqual(campaign.baseline, emulated.campaigns[0].baseline)
-        _ = try emulated.run { record in
+        _ = try emulated.run(record: { record in
             let real = try campaign.inject(record.site, id: record.id)
             XCTAssertEqual(real.bitsBefore, record.bitsBefore, "\(record.site)")
             XCTAssertEqual(real.metric, record.metric, "\(record.site)")
             XCTAssertEqual(real.maxAbsoluteError.bitPattern, record.maxAbsoluteError.bitPattern, "\(record.site)")
-        }
+        })
     }
 
     func testExternalDataStaysExternalInTheNewDataFile() throws {

@@ -45,7 +45,7 @@ final class SixteenBitModelTests: XCTestCase {
         // and PyTorch differ from each other by the same amount.
         XCTAssertLessThanOrEqual(result.relative, 1e-2)
         let labels = try NPY.read(contentsOf: fixture("digits_y.npy")).intValues()
-        XCTAssertEqual(BatchedInference.hits(output: ours, labels: labels).top1, 352)
+        XCTAssertEqual(try BatchedInference.hits(output: ours, labels: labels).top1, 352)
     }
 
     func testBFloat16ExportMatchesPyTorch() throws {

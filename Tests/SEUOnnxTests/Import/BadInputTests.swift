@@ -52,6 +52,58 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    func testExternalDataMustStayInTheModelFolder() throws {
+        // The fixture's location is "tiny_cnn_external.onnx.data" (27 bytes); same-length
+        // replacements keep the protobuf valid.
+        let source = try Data(contentsOf: TestPaths.fixtures.appendingPathComponent("tiny_cnn_external.onnx"))
+        let original = Data("tiny_cnn_external.onnx.data".utf8)
+        let folder = try TestPaths.temporaryDirectory(self)
+        for location in ["../" + String(repeating: "x", count: 24), "/etc/" + String(repeating: "y", count: 22)] {
+            XCTAssertEqual(location.utf8.count, original.count)
+            var bytes = source
+            while let range = bytes.range(of: original) { bytes.replaceSubrange(range, with: Data(location.utf8)) }
+            let url = folder.appendingPathComponent("escape.onnx")
+            try bytes.write(to: url)
+            do {
+                _ = try Model(contentsOf: url)
+                XCTFail("\(location): expected an error")
+            } catch let error as SEUError {
+                XCTAssertEqual(error.kind, .invalidModel, error.description)
+                XCTAssertTrue(error.description.contains(location), error.description)
+            }
+            XCTAssertThrowsError(try FaultyModel(contentsOf: url, flipping: [])) { error in
+                XCTAssertEqual((error as? SEUError)?.kind, .invalidModel)
+            }
+        }
+    }
+
+    func testArrayHeadersCannotAskForHugeAllocations() throws {
+        // 64 bytes of data behind headers claiming 25.6 TB, and a shape whose size overflows Int.
+        for shape in ["(100000000000, 1, 8, 8)", "(4611686018427387904, 4, 8, 8)"] {
+            var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+            header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+            var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
+            data.append(Data(header.utf8))
+            data.append(Data(count: 64))
+            XCTAssertEqual(kind { _ = try NPY.decode(data) }, .invalidArray, shape)
+        }
+        let huge = ValueInfo(name: "x", type: TensorType(dataType: .float, shape: [.fixed(100_000), .fixed(100_000), .fixed(1000)]))
+        XCTAssertEqual(kind { _ = try SyntheticInput.make(for: [huge], seed: 0) }, .shapeMismatch)
+        let overflowing = ValueInfo(name: "x", type: TensorType(dataType: .float, shape: [.fixed(1 << 62), .fixed(4)]))
+        XCTAssertEqual(kind { _ = try SyntheticInput.make(for: [overflowing], seed: 0) }, .shapeMismatch)
+    }
+
+    func testLabelsMustBeClassIndicesOfTheOutput() throws {
+        let x = try NPY.read(contentsOf: TestPaths.fixtures.appendingPathComponent("digits_x.npy"))
+        let negative = Tensor(shape: [360], elements: [Int64](repeating: -1, count: 360))
+        XCTAssertEqual(kind { _ = try CampaignData(inputs: [x], labels: negative) }, .invalidArray)
+        let tooLarge = Tensor(shape: [360], elements: [Int64](repeating: 10, count: 360))
+        let model = try Model(contentsOf: TestPaths.fixtures.appendingPathComponent("tiny_cnn.onnx"))
+        XCTAssertEqual(kind { _ = try Campaign(model: model, data: CampaignData(inputs: [x], labels: tooLarge), configuration: .init()) }, .invalidArray)
+        let empty = Tensor(dataType: .float, shape: [0, 1, 8, 8])
+        XCTAssertEqual(kind { _ = try CampaignData(inputs: [empty], labels: nil) }, .invalidArray)
+    }
+
     func testUnsupportedOperatorsAreListedTogetherBeforeRunning() throws {
         let nodes = [
             Node(name: "a", opType: "FancyOp", inputs: ["x"], outputs: ["y"]),

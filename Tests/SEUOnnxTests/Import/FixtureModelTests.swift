@@ -49,7 +49,7 @@ final class FixtureModelTests: XCTestCase {
             let values = logits.floatValues()
             let maxError = zip(values, reference).map { abs($0 - $1) }.max() ?? .infinity
             XCTAssertLessThanOrEqual(maxError, 1e-4 * (reference.map(abs).max() ?? 1), name)
-            XCTAssertEqual(BatchedInference.hits(output: logits, labels: labels).top1, 352, name)
+            XCTAssertEqual(try BatchedInference.hits(output: logits, labels: labels).top1, 352, name)
         }
     }
 }
