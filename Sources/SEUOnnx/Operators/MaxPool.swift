@@ -141,7 +141,6 @@ final class MaxPoolKernel: Kernel {
         let s = shape
         let rows = planes.count * s.outH
         let input = source + planes.lowerBound * s.inputPixels, output = out + planes.lowerBound * s.outputPixels
-        var nanRows = 0
         for row in 0..<rows {
             let top = input + 2 * row * s.inW, bottom = top + s.inW, line = output + row * s.outW
             var nan: UInt8 = 0
@@ -150,12 +149,14 @@ final class MaxPoolKernel: Kernel {
                 line[ow] = Swift.max(Swift.max(Swift.max(Swift.max(T.lowest, a), b), c), d)
                 nan |= a.nanFlag | b.nanFlag | c.nanFlag | d.nanFlag
             }
-            nanRows |= Int(nan)
-        }
-        // A NaN must win, which the plain maximum does not ensure: redo those planes exactly.
-        if nanRows != 0 {
-            for plane in planes where T.containsNaN(source + plane * s.inputPixels, s.inputPixels) {
-                poolWindows(source + plane * s.inputPixels, out + plane * s.outputPixels, plane: plane, indices: nil)
+            // A NaN must win, which the plain maximum does not ensure: in a window holding one,
+            // the first NaN in window order (row-major) is the result, as `poolWindows` gives.
+            // Faults often make NaN planes, so this stays a per-row fix-up, not a plane rescan.
+            guard nan != 0 else { continue }
+            for ow in 0..<s.outW {
+                let a = top[2 &* ow], b = top[2 &* ow &+ 1], c = bottom[2 &* ow], d = bottom[2 &* ow &+ 1]
+                if a.nanFlag != 0 { line[ow] = a } else if b.nanFlag != 0 { line[ow] = b }
+                else if c.nanFlag != 0 { line[ow] = c } else if d.nanFlag != 0 { line[ow] = d }
             }
         }
     }

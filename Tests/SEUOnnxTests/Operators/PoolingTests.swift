@@ -64,6 +64,25 @@ final class PoolingTests: XCTestCase {
         }
     }
 
+    /// The 2×2/stride-2 path fixes NaN windows row by row: the first NaN in window order wins,
+    /// payload included, exactly as the per-window path (faults make such planes often).
+    func testTwoByTwoMaxPoolKeepsFirstNaNPayload() throws {
+        var random = TestRandom(seed: 71)
+        let x = random.tensor([2, 3, 6, 8])
+        let payloads: [(Int, UInt32)] = [(0, 0x7FC0_0001), (1, 0xFFC0_0002), (8, 0x7FC0_0003), (9, 0x7FA0_0004),
+                                         (50, 0x7FC0_0005), (200, 0xFFC0_0006), (201, 0x7FC0_0007)]
+        for (index, bits) in payloads { x.floats[index] = Float(bitPattern: bits) }
+        let attributes: [String: AttributeValue] = ["kernel_shape": .ints([2, 2]), "strides": .ints([2, 2])]
+        let fast = try GraphRunner.run("MaxPool", inputs: [x], attributes: attributes)[0].floatValues()
+        let exact = try GraphRunner.run("MaxPool", inputs: [x], attributes: attributes, outputCount: 2)[0].floatValues()
+        XCTAssertEqual(fast.map(\.bitPattern), exact.map(\.bitPattern))
+        // Window (0, 0) holds elements 0, 1, 8, 9: the first one's payload wins.
+        XCTAssertEqual(fast[0].bitPattern, 0x7FC0_0001)
+        XCTAssertEqual(fast.filter(\.isNaN).count, 3)
+        // Plane 4 (12 outputs a plane), window (0, 0): elements 200 and 201 are its bottom row.
+        XCTAssertEqual(fast[4 * 12].bitPattern, 0xFFC0_0006)
+    }
+
     func testMaxPoolUInt8() throws {
         let x = Tensor(shape: [1, 1, 2, 2], elements: [UInt8(3), 250, 7, 1])
         let y = try GraphRunner.run("MaxPool", inputs: [x], attributes: ["kernel_shape": .ints([2, 2])], opset: 12)[0]
