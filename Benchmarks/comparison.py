@@ -26,8 +26,9 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def run_seu_onnx(args, repeat):
-    """`seu-onnx bench --json`, its output streamed; returns (results, kernel line)."""
+def run_seu_onnx(args, repeat, only=None, echo=True):
+    """`seu-onnx bench --json` (all measurements, or `only`), its output streamed when `echo`;
+    returns (results, kernel line)."""
     if args.skip_seu_onnx:
         with open(args.skip_seu_onnx) as f:
             return json.load(f), f"(seu-onnx bench not run: results read from {args.skip_seu_onnx})"
@@ -36,17 +37,48 @@ def run_seu_onnx(args, repeat):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "bench.json")
         command = [args.seu_onnx, "bench", "--models", args.models, "--repeat", str(repeat), "--json", out]
-        print("+ " + " ".join(command), flush=True)
+        if only:
+            command += ["--only", only]
+        if echo:
+            print("+ " + " ".join(command), flush=True)
         process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         kernel = ""
         for line in process.stdout:
-            print("  | " + line.rstrip(), flush=True)
+            if echo:
+                print("  | " + line.rstrip(), flush=True)
             if line.startswith("kernels:"):
                 kernel = line.strip()
         if process.wait() != 0:
             sys.exit(f"seu-onnx bench failed with status {process.returncode}")
         with open(out) as f:
             return json.load(f), kernel
+
+
+def interleaved_latency(args, rounds, seu):
+    """resnet18 latency at batch 1 and 8, seu-onnx and onnxruntime alternating for `rounds`
+    rounds (each round: one `seu-onnx bench --only latency1,latency8 --repeat 1` — 10 and 3 timed
+    runs — then as many onnxruntime runs), so that both see the same machine conditions (on a
+    shared VM these drift by ±30% within minutes). Each side's figure is the median of all its
+    runs; seu-onnx's medians replace those of the main bench in `seu` (with --skip-seu-onnx,
+    onnxruntime alone runs the rounds and `seu` keeps the figures read from the file)."""
+    ort_side = peer_runs.OrtLatency(args.models, args.threads)
+    times = {1: [], 8: []}
+    for index in range(rounds):
+        mine = None
+        if not args.skip_seu_onnx:
+            mine, _ = run_seu_onnx(args, 1, only="latency1,latency8", echo=False)
+            for batch in (1, 8):
+                times[batch] += mine.get(f"latency{batch}_times_ms", [mine[f"latency{batch}_ms"]])
+        ort_side.round(1, 10)
+        ort_side.round(8, 3)
+        own = f"seu-onnx {mine['latency1_ms']:.1f} / {mine['latency8_ms']:.1f} ms, " if mine else ""
+        print(f"  round {index + 1}/{rounds}: {own}onnxruntime {np.median(ort_side.times[1][-10:]):.1f} / "
+              f"{np.median(ort_side.times[8][-3:]):.1f} ms (batch 1 / 8)", flush=True)
+    for batch in (1, 8):
+        if times[batch]:
+            seu[f"latency{batch}_ms"] = float(np.median(times[batch]))
+            seu[f"latency{batch}_runs"] = len(times[batch])
+    return ort_side.result(rounds, alternating=not args.skip_seu_onnx)
 
 
 def fmt(value, unit):
@@ -96,7 +128,7 @@ def markdown(table):
 
 def run_all(args):
     repeat = 1 if args.quick else max(1, args.repeat)
-    runs1, runs8 = (15, 5) if args.quick else (50, 15)
+    rounds = 2 if args.quick else 5
     faults_c = 40 if args.quick else 200
     torch_threads = args.torch_threads or args.threads
     torch.set_num_threads(torch_threads)
@@ -113,10 +145,10 @@ def run_all(args):
         print("warning: the machine is not quiet; every figure (torch's 2 threads above all) will suffer", flush=True)
 
     started = time.time()
-    seu, kernel = run_seu_onnx(args, repeat)
+    seu, kernel = run_seu_onnx(args, repeat, only=None if args.skip_seu_onnx else "digits,r18digits,r18sdc,memory")
     peers = {}
-    print(f"onnxruntime latency ({runs1} / {runs8} runs) ...", flush=True)
-    peers["ort_latency"] = peer_runs.ort_latency(args.models, args.threads, runs1, runs8)
+    print(f"latency, seu-onnx and onnxruntime alternating ({rounds} rounds) ...", flush=True)
+    peers["ort_latency"] = interleaved_latency(args, rounds, seu)
     print("framework (a): digits_cnn exhaustive ...", flush=True)
     peers["framework_digits"] = peer_runs.framework_digits(args.models, repeat)
     print("framework (b): resnet18_digits32, ~200 random faults ...", flush=True)

@@ -31,32 +31,43 @@ def cycled(array, count):
     return np.ascontiguousarray(array[np.arange(count) % len(array)])
 
 
-def ort_latency(models, threads, runs1, runs8):
-    """Median onnxruntime latency of resnet18 224 at batch 1 and 8, after warm-up."""
-    path = os.path.join(models, "resnet18.onnx")
-    session = ort.InferenceSession(path, ort_options(threads), providers=["CPUExecutionProvider"])
-    name = session.get_inputs()[0].name
-    images = np.load(os.path.join(models, "resnet18_input.npy"))
-    reference = np.load(os.path.join(models, "resnet18_output_ort.npy"))
-    check = float(np.abs(session.run(None, {name: images})[0] - reference).max())
-    if check > 1e-3:
-        sys.exit(f"onnxruntime's resnet18 output differs from resnet18_output_ort.npy by {check:.3g}")
-    result = {"check_max_abs_diff": check}
-    for batch, runs in ((1, runs1), (8, runs8)):
-        feed = {name: cycled(images, batch)}
+class OrtLatency:
+    """onnxruntime on resnet18 224 (output checked against resnet18_output_ort.npy), timed in
+    rounds that peers.py interleaves with seu-onnx's own latency rounds."""
+
+    def __init__(self, models, threads):
+        path = os.path.join(models, "resnet18.onnx")
+        self.threads = threads
+        self.session = ort.InferenceSession(path, ort_options(threads), providers=["CPUExecutionProvider"])
+        self.name = self.session.get_inputs()[0].name
+        self.images = np.load(os.path.join(models, "resnet18_input.npy"))
+        reference = np.load(os.path.join(models, "resnet18_output_ort.npy"))
+        self.check = float(np.abs(self.session.run(None, {self.name: self.images})[0] - reference).max())
+        if self.check > 1e-3:
+            sys.exit(f"onnxruntime's resnet18 output differs from resnet18_output_ort.npy by {self.check:.3g}")
+        self.times = {1: [], 8: []}
+
+    def round(self, batch, runs):
+        """Warm-up, then `runs` timed runs at `batch` (ms, appended to self.times[batch])."""
+        feed = {self.name: cycled(self.images, batch)}
         for _ in range(3 if batch == 1 else 2):
-            session.run(None, feed)
-        times = []
+            self.session.run(None, feed)
         for _ in range(runs):
             start = time.perf_counter()
-            session.run(None, feed)
-            times.append((time.perf_counter() - start) * 1e3)
-        result[f"latency{batch}_ms"] = float(np.median(times))
-        result[f"latency{batch}_runs"] = runs
-    result["what"] = (f"onnxruntime {ort.__version__} CPU, intra_op_num_threads={threads}, default graph optimizations (output vs "
-                      f"resnet18_output_ort.npy: max |diff| {check:.2g}): "
-                      f"median of {runs1} (batch 1) / {runs8} (batch 8) runs after warm-up")
-    return result
+            self.session.run(None, feed)
+            self.times[batch].append((time.perf_counter() - start) * 1e3)
+
+    def result(self, rounds, alternating=True):
+        result = {"check_max_abs_diff": self.check}
+        for batch, times in self.times.items():
+            result[f"latency{batch}_ms"] = float(np.median(times))
+            result[f"latency{batch}_runs"] = len(times)
+        result["what"] = (f"onnxruntime {ort.__version__} CPU, intra_op_num_threads={self.threads}, default graph optimizations "
+                          f"(output vs resnet18_output_ort.npy: max |diff| {self.check:.2g}): median of "
+                          f"{len(self.times[1])} (batch 1) / {len(self.times[8])} (batch 8) runs after warm-up, in {rounds} rounds"
+                          + (" alternating with seu-onnx's (whose figure is the median of its runs in the same rounds)"
+                             if alternating else " (seu-onnx's figures read from a file)"))
+        return result
 
 
 def checked_module(models, onnx_file, x_file, reference_file):

@@ -77,8 +77,10 @@ struct Benchmark {
             }
         }
         for batch in [1, 8] where wants("latency\(batch)") {
-            let ms = try latency(batch: batch)
+            let times = try latencies(batch: batch)
+            let ms = times[times.count / 2]
             results["latency\(batch)_ms"] = ms
+            results["latency\(batch)_times_ms"] = times
             print("resnet18 224 batch \(batch): \(String(format: "%.2f", ms)) ms (median)")
         }
         if wants("digits") {
@@ -106,8 +108,9 @@ struct Benchmark {
         }
     }
 
-    /// Median wall time (ms) of runs of resnet18.onnx at a batch size, after warm-up.
-    func latency(batch: Int) throws -> Double {
+    /// Wall times (ms, ascending) of runs of resnet18.onnx at a batch size, after warm-up; the
+    /// median is reported, the times go to the JSON (peers.py pools them over interleaved rounds).
+    func latencies(batch: Int) throws -> [Double] {
         let model = try Model(path: path("resnet18.onnx"))
         let session = try InferenceSession(model: model)
         let input = try NPY.read(path: path("resnet18_input.npy"))
@@ -120,8 +123,7 @@ struct Benchmark {
             try plan.run(feeds)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
-        times.sort()
-        return times[times.count / 2]
+        return times.sorted()
     }
 
     /// Best campaign throughput (injections/s, campaign loop only) over `repeats` runs.
