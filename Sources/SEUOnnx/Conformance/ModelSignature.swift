@@ -34,13 +34,7 @@ struct ModelSignature {
 
     /// Reads the signature of a serialized ModelProto.
     static func read(data: Data) throws -> ModelSignature {
-        let message: UnsafeMutablePointer<Onnx__ModelProto>? = data.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress, raw.count > 0 else { return nil }
-            return onnx__model_proto__unpack(nil, raw.count, base.assumingMemoryBound(to: UInt8.self))
-        }
-        guard let message else {
-            throw SEUError(.invalidModel, "not a valid ONNX model: protobuf decoding failed")
-        }
+        let message = try ModelMessage.unpack(data)
         defer { onnx__model_proto__free_unpacked(message, nil) }
         guard let graph = message.pointee.graph?.pointee else {
             throw SEUError(.invalidModel, "not an ONNX model: it has no graph")

@@ -16,15 +16,7 @@ final class ProtoModel {
     /// Decodes `bytes`; throws `.invalidModel` when they are not a ModelProto or when
     /// re-encoding them would not give the same bytes.
     init(bytes: Data) throws {
-        guard !bytes.isEmpty else { throw SEUError(.invalidModel, "empty file, not an ONNX model") }
-        let decoded: UnsafeMutablePointer<Onnx__ModelProto>? = bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return nil }
-            return onnx__model_proto__unpack(nil, raw.count, base.assumingMemoryBound(to: UInt8.self))
-        }
-        guard let decoded else {
-            throw SEUError(.invalidModel, "not a valid ONNX model: protobuf decoding failed (truncated or not an ONNX file)")
-        }
-        message = decoded
+        message = try ModelMessage.unpack(bytes)
         guard pack() == bytes else {
             throw SEUError(.invalidModel, "re-encoding this file does not reproduce it byte for byte (a non-canonical protobuf encoding); refusing to export, since the output would differ in more than the flipped bits")
         }

@@ -34,15 +34,7 @@ public enum ONNXImporter {
 
     /// Decodes a serialized ModelProto. `baseDirectory` resolves external data locations.
     public static func load(data: Data, baseDirectory: URL?, url: URL? = nil) throws -> Model {
-        guard !data.isEmpty else { throw SEUError(.invalidModel, "empty file, not an ONNX model") }
-        let message: UnsafeMutablePointer<Onnx__ModelProto>? = data.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return nil }
-            return onnx__model_proto__unpack(nil, raw.count, base.assumingMemoryBound(to: UInt8.self))
-        }
-        guard let message else {
-            throw SEUError(.invalidModel,
-                           "not a valid ONNX model: protobuf decoding failed (truncated or not an ONNX file)")
-        }
+        let message = try ModelMessage.unpack(data)
         defer { onnx__model_proto__free_unpacked(message, nil) }
         let proto = message.pointee
         guard let graphProto = proto.graph else {

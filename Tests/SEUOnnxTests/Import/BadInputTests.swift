@@ -1,3 +1,4 @@
+import CONNXProto
 import Foundation
 import XCTest
 @testable import SEUOnnx
@@ -34,6 +35,36 @@ final class BadInputTests: XCTestCase {
             try bytes.prefix(length).write(to: truncated)
             let result = kind { _ = try Model(contentsOf: truncated) }
             XCTAssertTrue(result == .invalidModel, "length \(length): \(String(describing: result))")
+        }
+    }
+
+    /// protobuf-c recurses once per nested message: a crafted file of nested types (or graphs in
+    /// graph attributes) must be refused before decoding, not exhaust the stack.
+    func testDeeplyNestedMessagesAreRefusedNotACrash() throws {
+        func field(_ number: UInt8, _ payload: [UInt8]) -> [UInt8] {
+            var length: [UInt8] = []
+            var n = payload.count
+            repeat { length.append(UInt8(n & 0x7F) | (n >= 0x80 ? 0x80 : 0)); n >>= 7 } while n > 0
+            return [number << 3 | 2] + length + payload
+        }
+        func model(sequenceLevels: Int) -> Data {
+            var type = field(1, [0x08, 0x01])  // TypeProto { tensor_type { elem_type: FLOAT } }
+            for _ in 0..<sequenceLevels { type = field(4, field(1, type)) }  // sequence_type { elem_type }
+            let valueInfo = field(1, Array("x".utf8)) + field(2, type)
+            let graph = field(11, valueInfo)
+            return Data([0x08, 0x08] + field(7, graph) + field(8, [0x10, 0x11]))
+        }
+        // 10 levels of sequences (24 nested messages) decode; 20,000 (40,004) are refused.
+        let shallow = try ModelMessage.unpack(model(sequenceLevels: 10))
+        onnx__model_proto__free_unpacked(shallow, nil)
+        let deep = model(sequenceLevels: 20_000)
+        XCTAssertEqual(kind { _ = try ModelMessage.unpack(deep) }, .invalidModel)
+        let folder = try TestPaths.temporaryDirectory(self)
+        let file = folder.appendingPathComponent("deep.onnx")
+        try deep.write(to: file)
+        XCTAssertEqual(kind { _ = try Model(contentsOf: file) }, .invalidModel)
+        XCTAssertThrowsError(try ModelMessage.unpack(model(sequenceLevels: 49))) { error in
+            XCTAssertTrue("\(error)".contains("100 levels"), "\(error)")
         }
     }
 
