@@ -193,7 +193,7 @@ public struct CampaignSidecar: Equatable, Sendable, Codable {
         } catch let error as SEUError {
             throw error.located(file: target)
         } catch {
-            throw SEUError(.invalidArgument, "not a campaign sidecar: \(error)", location: .init(file: target))
+            throw SEUError(.invalidArgument, "not a campaign sidecar: \(DecodingProblem.describe(error))", location: .init(file: target))
         }
         guard sidecar.format == formatName else {
             throw SEUError(.invalidArgument, "unknown sidecar format '\(sidecar.format)' (expected '\(formatName)')", location: .init(file: target))

@@ -130,7 +130,7 @@ public struct ExportManifest: Codable, Equatable, Sendable {
         do {
             return try decoder.decode(ExportManifest.self, from: data)
         } catch {
-            throw SEUError(.invalidArgument, "not a seu-onnx export manifest: \(error)")
+            throw SEUError(.invalidArgument, "not a seu-onnx export manifest: \(DecodingProblem.describe(error))")
         }
     }
 

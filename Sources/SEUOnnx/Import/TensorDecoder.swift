@@ -203,8 +203,12 @@ final class TensorDecoder {
             throw SEUError(.missingExternalData, "external data file '\(location)' cannot be located (model loaded from memory)")
         }
         let url = try ExternalReference.url(of: location, base: baseDirectory)
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw SEUError(.missingExternalData, "external data file '\(location)' not found next to the model (\(url.path))")
+        }
+        guard !isDirectory.boolValue else {
+            throw SEUError(.missingExternalData, "external data '\(location)' is a folder, not a file (\(url.path))")
         }
         do {
             let data = try Data(contentsOf: url, options: .alwaysMapped)

@@ -28,7 +28,7 @@ public struct ModelSummary {
         lines.append("outputs:")
         for output in graph.outputs { lines.append("  \(output.name)  \(output.type?.description ?? "?")") }
         let histogram = graph.operatorCounts().sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        lines.append("operators (\(graph.nodes.count) nodes): " + histogram.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        lines.append("operators (\(Format.count(graph.nodes.count, "node"))): " + histogram.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
 
         let analysis = WeightAnalysis(graph: graph)
         var parameters = 0, bytes = 0, weightCount = 0, weightElements = 0
@@ -51,11 +51,11 @@ public struct ModelSummary {
             table.add([name, tensor.dataType.name, "[\(tensor.shape.map(String.init).joined(separator: ","))]",
                        Format.grouped(tensor.count), graph.initializerSources[name]?.description ?? "", usedBy])
         }
-        lines.append("initializers (\(graph.initializers.count) tensors, \(Format.grouped(parameters)) parameters, \(Format.bytes(bytes))):")
+        lines.append("initializers (\(Format.count(graph.initializers.count, "tensor")), \(Format.count(parameters, "parameter")), \(Format.bytes(bytes))):")
         lines.append(table.render())
         let kinds = kindCounts.keys.sorted()
         let kindText = kinds.count > 1 ? " (" + kinds.map { "\(kindCounts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + ")" : ""
-        lines.append("fault-injection targets by default (\((kinds.isEmpty ? [.weight] : kinds).map { "[\($0.rawValue)]" }.joined(separator: " "))): \(weightCount) tensors\(kindText), \(Format.grouped(weightElements)) elements")
+        lines.append("fault-injection targets by default (\((kinds.isEmpty ? [.weight] : kinds).map { "[\($0.rawValue)]" }.joined(separator: " "))): \(Format.count(weightCount, "tensor"))\(kindText), \(Format.count(weightElements, "element"))")
         return lines.joined(separator: "\n")
     }
 }

@@ -62,6 +62,11 @@ public enum Format {
     }
 
     /// Percentage with one decimal ("12.5%").
+    /// "1 tensor", "8 tensors" (thousands grouped).
+    public static func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(grouped(n)) \(n == 1 ? noun : plural ?? noun + "s")"
+    }
+
     public static func percent(_ fraction: Double) -> String { fixed(fraction * 100, 1) + "%" }
 
     /// Bytes as KiB/MiB/GiB.

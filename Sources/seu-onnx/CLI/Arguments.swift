@@ -46,7 +46,7 @@ struct ParsedArguments {
     }
 
     func invalid(_ name: String, _ text: String, _ expected: String) -> SEUError {
-        SEUError(.invalidArgument, "\(name) expects \(expected), got '\(text)'", location: .init(argument: name))
+        SEUError(.invalidArgument, "expects \(expected), got '\(text)'", location: .init(argument: name))
     }
 }
 

@@ -35,11 +35,16 @@ enum DataOptions {
     }
 
     /// `--batch-size` (default 64); a model whose batch axis is fixed (some exports fix it
-    /// to 1) is run at that size.
-    static func batchSize(_ arguments: ParsedArguments, session: InferenceSession) throws -> Int {
+    /// to 1) is run at that size, on data whose sample count is a multiple of it.
+    static func batchSize(_ arguments: ParsedArguments, session: InferenceSession, data: CampaignData) throws -> Int {
         let size = try arguments.int("--batch-size") ?? 64
         guard size > 0 else {
             throw SEUError(.invalidArgument, "must be positive, got \(size)", location: .init(argument: "--batch-size"))
+        }
+        if let fixed = session.fixedBatchSize, data.sampleCount % fixed != 0 {
+            let source = arguments.strings("--input").first.map { SEUError.Location(file: $0) } ?? .init(argument: "--input")
+            throw SEUError(.shapeMismatch, "the model fixes its batch axis to \(fixed), but the input holds \(data.sampleCount) samples, not a multiple of \(fixed)",
+                           location: source)
         }
         if let fixed = session.fixedBatchSize, fixed != size {
             if arguments.has("--batch-size") {
@@ -61,7 +66,13 @@ enum OutputSafety {
         try checkWritable(CampaignSidecar.path(for: outPath), inputs: inputs, flag: "--out")
     }
 
+    /// Checks, before any work, that `path` is not an input and that its folder exists.
     static func checkWritable(_ path: String, inputs: [String], flag: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw SEUError(.io, "the output folder does not exist", location: .init(file: folder, argument: flag))
+        }
         let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         for input in inputs {
             let source = URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path

@@ -55,7 +55,11 @@ enum ConformanceCommand {
         }
         cases = cases.filter { matches($0.id, $0.name, filters) }
         print("data: \(directories.joined(separator: ", ")) (\(cases.count) case\(cases.count == 1 ? "" : "s"))")
-        print("allow-list: \(allowListPath ?? "none") (\(allowList.claimed.count) claimed, \(allowList.exclusions.count) excluded)")
+        if let allowListPath {
+            print("allow-list: \(allowListPath) (\(allowList.claimed.count) claimed, \(allowList.exclusions.count) excluded)")
+        } else {
+            print("allow-list: none (no \(defaultAllowList) under the current folder; run from the checkout or pass --allow-list FILE): no claimed case is checked")
+        }
         print("")
 
         var results: [ConformanceResult] = []

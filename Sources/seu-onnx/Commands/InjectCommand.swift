@@ -47,7 +47,7 @@ enum InjectCommand {
         let session = try InferenceSession(model: model)
         let data = try DataOptions.load(arguments, session: session)
         var config = configuration
-        config.batchSize = try DataOptions.batchSize(arguments, session: session)
+        config.batchSize = try DataOptions.batchSize(arguments, session: session, data: data)
         let campaign = try InjectExport.campaign(arguments, model: model, session: session, data: data, configuration: config)
         let worst = try InjectExport.worstExporter(arguments, campaign: campaign)
         let output = try CampaignOutput(arguments, campaign: campaign, modelPath: modelPath)

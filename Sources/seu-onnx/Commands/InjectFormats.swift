@@ -21,7 +21,7 @@ extension InjectCommand {
         let model = try CLI.loadModel(modelPath)
         let session = try InferenceSession(model: model)
         let data = try DataOptions.load(arguments, session: session)
-        configuration.batchSize = try DataOptions.batchSize(arguments, session: session)
+        configuration.batchSize = try DataOptions.batchSize(arguments, session: session, data: data)
         let comparison = try FormatComparison(model: model, data: data, configuration: configuration, formats: formats)
         let writer = try outPath.map { try RecordWriter(path: $0) }
 

@@ -22,6 +22,7 @@ enum MergeCommand {
         guard let out = arguments.string("--out") else {
             throw SEUError(.invalidArgument, "needs --out FILE", location: .init(argument: "merge"))
         }
+        try OutputSafety.checkWritable(out, inputs: arguments.positionals + arguments.positionals.map(CampaignSidecar.path(for:)), flag: "--out")
         let results = try CampaignResults(paths: arguments.positionals)
         try results.merge(to: out)
         var summary = results.summary()

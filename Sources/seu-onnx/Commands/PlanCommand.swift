@@ -51,7 +51,7 @@ enum PlanCommand {
                            stratum.isExhaustive ? "exhaustive" : ""])
             }
             print(table.render())
-            if strata.count > limit { print("  ... \(strata.count - limit) more strata (--strata N lists more)") }
+            if strata.count > limit { print("  ... \(Format.count(strata.count - limit, "more stratum", plural: "more strata")) (--strata N lists more)") }
             let exhaustive = strata.filter(\.isExhaustive).count
             print("total: \(Format.grouped(total)) injections in \(strata.count) \(strata.count == 1 ? "stratum" : "strata")\(exhaustive > 0 ? " (\(exhaustive) exhaustive)" : "")")
         case .missions(let threat):

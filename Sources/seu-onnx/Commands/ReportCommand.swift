@@ -23,6 +23,11 @@ enum ReportCommand {
     ) { arguments in try run(arguments) }
 
     static func run(_ arguments: ParsedArguments) throws {
+        let top = try arguments.int("--top")
+        if let top, top < 0 { throw SEUError(.invalidArgument, "must be non-negative, got \(top)", location: .init(argument: "--top")) }
+        if let path = arguments.string("--html") {
+            try OutputSafety.checkWritable(path, inputs: arguments.positionals + arguments.positionals.map(CampaignSidecar.path(for:)), flag: "--html")
+        }
         let results = try CampaignResults(paths: arguments.positionals)
         var summary = results.summary()
         try ScienceOptions.configure(&summary, arguments)
@@ -31,12 +36,8 @@ enum ReportCommand {
             print("note: shards \(results.missingShards.map(String.init).joined(separator: ", ")) of \(results.parts[0].sidecar.settings.shard?.count ?? 0) are missing")
         }
         var report = HTMLReport(summary: summary, records: results.records, sidecar: results.sidecar, sources: arguments.positionals)
-        if let top = try arguments.int("--top") {
-            guard top >= 0 else { throw SEUError(.invalidArgument, "must be non-negative, got \(top)", location: .init(argument: "--top")) }
-            report.worstCount = top
-        }
+        if let top { report.worstCount = top }
         if let path = arguments.string("--html") {
-            try OutputSafety.checkWritable(path, inputs: arguments.positionals + arguments.positionals.map(CampaignSidecar.path(for:)), flag: "--html")
             try write(report.html, to: path, flag: "--html")
             print("wrote \(path)")
         }

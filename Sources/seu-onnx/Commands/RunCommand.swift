@@ -17,10 +17,13 @@ enum RunCommand {
         positionals: 1...1
     ) { arguments in
         let modelPath = arguments.positionals[0]
+        if let path = arguments.string("--output") {
+            try OutputSafety.checkWritable(path, inputs: [modelPath] + arguments.strings("--input") + arguments.strings("--labels"), flag: "--output")
+        }
         let model = try CLI.loadModel(modelPath)
         let session = try InferenceSession(model: model)
         let data = try DataOptions.load(arguments, session: session)
-        let batchSize = try DataOptions.batchSize(arguments, session: session)
+        let batchSize = try DataOptions.batchSize(arguments, session: session, data: data)
         let start = Date()
         let outputs = try BatchedInference.run(session: session, data: data, batchSize: batchSize)
         let elapsed = Date().timeIntervalSince(start)
@@ -41,7 +44,6 @@ enum RunCommand {
             }
         }
         if let path = arguments.string("--output"), let first = outputs.first {
-            try OutputSafety.checkWritable(path, inputs: [modelPath] + arguments.strings("--input") + arguments.strings("--labels"), flag: "--output")
             try NPY.write(first, to: URL(fileURLWithPath: path))
             print("wrote \(path)")
         }

@@ -90,6 +90,10 @@ final class CLITests: XCTestCase {
             (["run", model, "--input", x, "--labels", outOfRange.path], 1, "--labels"),
             (["inject", model, "--input", x, "--labels", outOfRange.path, "--count", "2"], 1, "--labels"),
             (["inject", model, "--tensors", ""], 2, "--tensors"),
+            // Output folders and report flags are checked before any work.
+            (["inject", model, "--count", "2", "--out", folder.appendingPathComponent("nodir/r.csv").path], 1, "nodir"),
+            (["run", model, "--input", x, "--output", folder.appendingPathComponent("nodir/o.npy").path], 1, "nodir"),
+            (["report", "--top", "-1", folder.appendingPathComponent("absent.csv").path], 2, "--top"),
             (["frobnicate"], 2, "frobnicate"),
             (["info"], 2, "info"),
         ]

@@ -65,7 +65,7 @@ public struct HTMLReport {
         let s = summary
         let done = s.overall.injections
         let state = done < s.plannedInjections ? " — incomplete: \(Format.grouped(done)) of \(Format.grouped(s.plannedInjections)) faults" : ""
-        return "\(s.mode.summary), seed \(s.seed); \(Format.grouped(done)) faults over \(s.tensors.count) tensors (population \(Format.grouped(s.population)) sites)\(state). Baseline \(s.metricName) \(Format.fixed(s.baselineMetric)) on \(s.samples) inputs."
+        return "\(s.mode.summary), seed \(s.seed); \(Format.grouped(done)) faults over \(Format.count(s.tensors.count, "tensor")) (population \(Format.grouped(s.population)) sites)\(state). Baseline \(s.metricName) \(Format.fixed(s.baselineMetric)) on \(s.samples) inputs."
     }
 
     private var cards: [String] {
