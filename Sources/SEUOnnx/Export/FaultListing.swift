@@ -76,7 +76,10 @@ public enum FaultListing {
             if let n = Int(part), n >= 0 {
                 ranges.append(n...n)
             } else if let dash = part.dropFirst().firstIndex(of: "-"), let a = Int(part[..<dash]),
-                      let b = Int(part[part.index(after: dash)...]), a >= 0, a <= b {
+                      let b = Int(part[part.index(after: dash)...]), a >= 0 {
+                guard a <= b else {
+                    throw SEUError(.invalidArgument, "row range '\(part)' is reversed (write \(b)-\(a))", location: .init(argument: "--rows"))
+                }
                 ranges.append(a...b)
             } else {
                 throw SEUError(.invalidArgument, "cannot read row '\(part)' (use record ids like 3 or ranges like 10-19)",

@@ -28,7 +28,10 @@ public struct BitSelection: Equatable, Sendable, CustomStringConvertible {
             } else if let n = Int(part) {
                 tokens.append(.position(n))
             } else if let dash = part.dropFirst().firstIndex(of: "-"),
-                      let a = Int(part[..<dash]), let b = Int(part[part.index(after: dash)...]), a <= b {
+                      let a = Int(part[..<dash]), let b = Int(part[part.index(after: dash)...]) {
+                guard a <= b else {
+                    throw SEUError(.invalidArgument, "bit range '\(part)' is reversed (write \(b)-\(a))", location: .init(argument: "--bits"))
+                }
                 tokens.append(.range(a, b))
             } else {
                 throw SEUError(.invalidArgument, "cannot read bit selection '\(part)' (use positions like 1, ranges like 1-8, or sign, exponent, mantissa, all)",

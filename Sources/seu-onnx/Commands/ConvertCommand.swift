@@ -28,6 +28,9 @@ enum ConvertCommand {
         guard let format = arguments.string("--to") else {
             throw SEUError(.invalidArgument, "is required (float16 or bfloat16)", location: .init(argument: "--to"))
         }
+        guard ["float16", "bfloat16"].contains(format.lowercased()) else {
+            throw SEUError(.invalidArgument, "convert writes float16 or bfloat16, not '\(format)'", location: .init(argument: "--to"))
+        }
         let target = try DataType.storageFormat(named: format, flag: "--to")
         guard let outPath = arguments.string("-o") else {
             throw SEUError(.invalidArgument, "is required: the output model file", location: .init(argument: "-o"))

@@ -66,6 +66,15 @@ final class BitFlipTests: XCTestCase {
         XCTAssertThrowsError(try BitSelection(parsing: "1..8")) { error in
             XCTAssertEqual((error as? SEUError)?.kind, .invalidArgument)
         }
+        // A reversed range is named as such, not as unreadable.
+        XCTAssertThrowsError(try BitSelection(parsing: "8-1")) { error in
+            XCTAssertEqual((error as? SEUError)?.kind, .invalidArgument)
+            XCTAssertTrue("\(error)".contains("reversed"), "\(error)")
+        }
+        XCTAssertThrowsError(try FaultListing.parseRows("5-2")) { error in
+            XCTAssertEqual((error as? SEUError)?.kind, .invalidArgument)
+            XCTAssertTrue("\(error)".contains("reversed"), "\(error)")
+        }
     }
 
     func testGlobPatterns() {
