@@ -144,10 +144,16 @@ final class MaxPoolKernel: Kernel {
         for row in 0..<rows {
             let top = input + 2 * row * s.inW, bottom = top + s.inW, line = output + row * s.outW
             var nan: UInt8 = 0
-            for ow in 0..<s.outW {
+            var ow = 0
+            if T.self == Float.self {
+                ow = Self.twoByTwoVector(UnsafeRawPointer(top), UnsafeRawPointer(bottom), UnsafeMutableRawPointer(line),
+                                         count: s.outW, nan: &nan)
+            }
+            while ow < s.outW {
                 let a = top[2 &* ow], b = top[2 &* ow &+ 1], c = bottom[2 &* ow], d = bottom[2 &* ow &+ 1]
                 line[ow] = Swift.max(Swift.max(Swift.max(Swift.max(T.lowest, a), b), c), d)
                 nan |= a.nanFlag | b.nanFlag | c.nanFlag | d.nanFlag
+                ow += 1
             }
             // A NaN must win, which the plain maximum does not ensure: in a window holding one,
             // the first NaN in window order (row-major) is the result, as `poolWindows` gives.
@@ -159,6 +165,41 @@ final class MaxPoolKernel: Kernel {
                 else if c.nanFlag != 0 { line[ow] = c } else if d.nanFlag != 0 { line[ow] = d }
             }
         }
+    }
+
+    /// float32 2×2 windows of one output row, 8 then 4 at a time: the same chain as the scalar
+    /// loop (`m = a`, then each of b, c, d replaces m when `>= m`, i.e. `Swift.max`), lane by
+    /// lane, on the even and odd halves of two input rows (the planes of small feature maps are
+    /// 4–16 wide, too narrow for the loop to vectorise by itself). NaN windows are only flagged
+    /// (the caller fixes them up). Returns how many outputs it wrote.
+    @inline(__always)
+    static func twoByTwoVector(_ top: UnsafeRawPointer, _ bottom: UnsafeRawPointer, _ line: UnsafeMutableRawPointer,
+                               count: Int, nan: inout UInt8) -> Int {
+        @inline(__always) func window<V: SIMD>(_ a: V, _ b: V, _ c: V, _ d: V) -> (V, Bool) where V.Scalar == Float {
+            var m = a
+            m.replace(with: b, where: b .>= m)
+            m.replace(with: c, where: c .>= m)
+            m.replace(with: d, where: d .>= m)
+            return (m, any((a .!= a) .| (b .!= b) .| (c .!= c) .| (d .!= d)))
+        }
+        var ow = 0
+        while ow + 8 <= count {
+            let t = top.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD16<Float>.self)
+            let u = bottom.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD16<Float>.self)
+            let (m, hasNaN) = window(t.evenHalf, t.oddHalf, u.evenHalf, u.oddHalf)
+            line.storeBytes(of: m, toByteOffset: 4 * ow, as: SIMD8<Float>.self)
+            if hasNaN { nan = 1 }
+            ow += 8
+        }
+        while ow + 4 <= count {
+            let t = top.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD8<Float>.self)
+            let u = bottom.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD8<Float>.self)
+            let (m, hasNaN) = window(t.evenHalf, t.oddHalf, u.evenHalf, u.oddHalf)
+            line.storeBytes(of: m, toByteOffset: 4 * ow, as: SIMD4<Float>.self)
+            if hasNaN { nan = 1 }
+            ow += 4
+        }
+        return ow
     }
 
     /// One plane (index over N × C) of the row-at-a-time path.
