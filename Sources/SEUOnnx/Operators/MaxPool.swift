@@ -169,9 +169,9 @@ final class MaxPoolKernel: Kernel {
 
     /// float32 2×2 windows of one output row, 8 then 4 at a time: the same chain as the scalar
     /// loop (`m = a`, then each of b, c, d replaces m when `>= m`, i.e. `Swift.max`), lane by
-    /// lane, on the even and odd halves of two input rows (the planes of small feature maps are
-    /// 4–16 wide, too narrow for the loop to vectorise by itself). NaN windows are only flagged
-    /// (the caller fixes them up). Returns how many outputs it wrote.
+    /// lane, on the even and odd halves of two input rows (the compiler does not vectorise the
+    /// scalar loop's stride-2 reads). NaN windows are only flagged (the caller fixes them up).
+    /// Returns how many outputs it wrote; the caller does the rest (rows narrower than 4).
     @inline(__always)
     static func twoByTwoVector(_ top: UnsafeRawPointer, _ bottom: UnsafeRawPointer, _ line: UnsafeMutableRawPointer,
                                count: Int, nan: inout UInt8) -> Int {
