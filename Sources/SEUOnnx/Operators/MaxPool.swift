@@ -141,7 +141,30 @@ final class MaxPoolKernel: Kernel {
         let s = shape
         let rows = planes.count * s.outH
         let input = source + planes.lowerBound * s.inputPixels, output = out + planes.lowerBound * s.outputPixels
-        for row in 0..<rows {
+        // A NaN must win, which the plain maximum does not ensure: in a window holding one, the
+        // first NaN in window order (row-major) is the result, as `poolWindows` gives. Faults
+        // often make NaN planes, so this is a per-row fix-up, not a plane rescan.
+        func fixNaNs(_ row: Int) {
+            let top = input + 2 * row * s.inW, bottom = top + s.inW, line = output + row * s.outW
+            for ow in 0..<s.outW {
+                let a = top[2 &* ow], b = top[2 &* ow &+ 1], c = bottom[2 &* ow], d = bottom[2 &* ow &+ 1]
+                if a.nanFlag != 0 { line[ow] = a } else if b.nanFlag != 0 { line[ow] = b }
+                else if c.nanFlag != 0 { line[ow] = c } else if d.nanFlag != 0 { line[ow] = d }
+            }
+        }
+        var first = 0
+        if T.self == Float.self, s.outW <= 2 {
+            // Rows of 1 or 2 outputs (4×4 and 2×2 maps): several rows per vector.
+            let perVector = 4 / s.outW
+            while first + perVector <= rows {
+                if Self.narrowVector(UnsafeRawPointer(input + 2 * first * s.inW), UnsafeMutableRawPointer(output + first * s.outW),
+                                     width: s.outW) {
+                    for row in first..<first + perVector { fixNaNs(row) }
+                }
+                first += perVector
+            }
+        }
+        for row in first..<rows {
             let top = input + 2 * row * s.inW, bottom = top + s.inW, line = output + row * s.outW
             var nan: UInt8 = 0
             var ow = 0
@@ -155,33 +178,50 @@ final class MaxPoolKernel: Kernel {
                 nan |= a.nanFlag | b.nanFlag | c.nanFlag | d.nanFlag
                 ow += 1
             }
-            // A NaN must win, which the plain maximum does not ensure: in a window holding one,
-            // the first NaN in window order (row-major) is the result, as `poolWindows` gives.
-            // Faults often make NaN planes, so this stays a per-row fix-up, not a plane rescan.
-            guard nan != 0 else { continue }
-            for ow in 0..<s.outW {
-                let a = top[2 &* ow], b = top[2 &* ow &+ 1], c = bottom[2 &* ow], d = bottom[2 &* ow &+ 1]
-                if a.nanFlag != 0 { line[ow] = a } else if b.nanFlag != 0 { line[ow] = b }
-                else if c.nanFlag != 0 { line[ow] = c } else if d.nanFlag != 0 { line[ow] = d }
-            }
+            if nan != 0 { fixNaNs(row) }
         }
     }
 
-    /// float32 2×2 windows of one output row, 8 then 4 at a time: the same chain as the scalar
-    /// loop (`m = a`, then each of b, c, d replaces m when `>= m`, i.e. `Swift.max`), lane by
-    /// lane, on the even and odd halves of two input rows (the compiler does not vectorise the
+    /// The 2×2 window chain on four windows at once: `m = a`, then each of b, c, d replaces m
+    /// when `>= m` (i.e. `Swift.max`, as the scalar loop), lane by lane; true when one holds NaN.
+    @inline(__always)
+    static func window<V: SIMD>(_ a: V, _ b: V, _ c: V, _ d: V) -> (V, Bool) where V.Scalar == Float {
+        var m = a
+        m.replace(with: b, where: b .>= m)
+        m.replace(with: c, where: c .>= m)
+        m.replace(with: d, where: d .>= m)
+        return (m, any((a .!= a) .| (b .!= b) .| (c .!= c) .| (d .!= d)))
+    }
+
+    /// 2×2 pooling of 16 consecutive input floats into 4 outputs, for output rows of `width` 1
+    /// (4 rows: each pair of 2-wide input rows is one window) or 2 (2 rows of 4-wide input
+    /// rows). Returns true when a window holds NaN (the caller fixes those rows up).
+    @inline(__always)
+    static func narrowVector(_ input: UnsafeRawPointer, _ output: UnsafeMutableRawPointer, width: Int) -> Bool {
+        let v = input.loadUnaligned(as: SIMD16<Float>.self)
+        let even = v.evenHalf, odd = v.oddHalf
+        let (m, nan): (SIMD4<Float>, Bool)
+        if width == 1 {
+            // [a b c d] per window: a, c are the even lanes' even and odd lanes, b, d the odd's.
+            (m, nan) = window(even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf)
+        } else {
+            // Two rows of [t0 t1 t2 t3 b0 b1 b2 b3]: the top pairs are lanes 0, 1 (and 4, 5) of
+            // the even/odd halves, the bottom pairs lanes 2, 3 (and 6, 7).
+            let top = { (x: SIMD8<Float>) in SIMD4(lowHalf: x.lowHalf.lowHalf, highHalf: x.highHalf.lowHalf) }
+            let bottom = { (x: SIMD8<Float>) in SIMD4(lowHalf: x.lowHalf.highHalf, highHalf: x.highHalf.highHalf) }
+            (m, nan) = window(top(even), top(odd), bottom(even), bottom(odd))
+        }
+        output.storeBytes(of: m, as: SIMD4<Float>.self)
+        return nan
+    }
+
+    /// float32 2×2 windows of one output row, 8 then 4 at a time (`window`'s chain) on the
+    /// even and odd halves of two input rows (the compiler does not vectorise the
     /// scalar loop's stride-2 reads). NaN windows are only flagged (the caller fixes them up).
     /// Returns how many outputs it wrote; the caller does the rest (rows narrower than 4).
     @inline(__always)
     static func twoByTwoVector(_ top: UnsafeRawPointer, _ bottom: UnsafeRawPointer, _ line: UnsafeMutableRawPointer,
                                count: Int, nan: inout UInt8) -> Int {
-        @inline(__always) func window<V: SIMD>(_ a: V, _ b: V, _ c: V, _ d: V) -> (V, Bool) where V.Scalar == Float {
-            var m = a
-            m.replace(with: b, where: b .>= m)
-            m.replace(with: c, where: c .>= m)
-            m.replace(with: d, where: d .>= m)
-            return (m, any((a .!= a) .| (b .!= b) .| (c .!= c) .| (d .!= d)))
-        }
         var ow = 0
         while ow + 8 <= count {
             let t = top.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD16<Float>.self)

@@ -51,6 +51,9 @@ final class PoolingTests: XCTestCase {
             ([2, 2, 13], ["kernel_shape": .ints([4]), "strides": .ints([3]), "auto_pad": .string("SAME_UPPER")]),
             // 2×2 stride 2 with 13 outputs a row: 8 + 4 vector lanes and a scalar tail.
             ([2, 3, 6, 26], ["kernel_shape": .ints([2, 2]), "strides": .ints([2, 2])]),
+            // Rows of 2 and 1 outputs: several rows per vector, and a tail of rows (9 and 9).
+            ([1, 3, 6, 4], ["kernel_shape": .ints([2, 2]), "strides": .ints([2, 2])]),
+            ([1, 3, 6, 2], ["kernel_shape": .ints([2, 2]), "strides": .ints([2, 2])]),
         ]
         for (index, (shape, attributes)) in cases.enumerated() {
             var random = TestRandom(seed: UInt64(60 + index))
