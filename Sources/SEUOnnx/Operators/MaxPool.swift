@@ -242,6 +242,27 @@ final class MaxPoolKernel: Kernel {
         return ow
     }
 
+    /// float32, stride 2: `line[ow] = Swift.max(line[ow], row[2·ow])` for outputs `taps`, 8 at a
+    /// time on the even lanes of 16 loaded values (the scalar stride-2 loop does not
+    /// vectorise). Stops while a full load still ends inside the tap's range; returns where the
+    /// caller's scalar loop takes over.
+    @inline(__always)
+    static func stridedMax(_ row: UnsafeRawPointer, _ line: UnsafeMutableRawPointer, taps: Range<Int>, nan: inout UInt8) -> Int {
+        var ow = taps.lowerBound
+        var sawNaN = false
+        // Lane 15 reads row[2·ow + 15] < row[2·(ow + 8)], inside the range while ow + 8 < upperBound.
+        while ow + 8 < taps.upperBound {
+            let v = row.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD16<Float>.self).evenHalf
+            var m = line.loadUnaligned(fromByteOffset: 4 * ow, as: SIMD8<Float>.self)
+            m.replace(with: v, where: v .>= m)
+            line.storeBytes(of: m, toByteOffset: 4 * ow, as: SIMD8<Float>.self)
+            sawNaN = sawNaN || any(v .!= v)
+            ow += 8
+        }
+        if sawNaN { nan = 1 }
+        return ow
+    }
+
     /// One plane (index over N × C) of the row-at-a-time path.
     @inline(__always)
     func poolRows<T: MaxPoolElement>(_ source: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, plane: Int) {
@@ -269,7 +290,11 @@ final class MaxPoolKernel: Kernel {
                             case 1:
                                 for ow in tap.first..<tap.last { let v = shifted[ow]; line[ow] = Swift.max(line[ow], v); nan |= v.nanFlag }
                             case 2:
-                                for ow in tap.first..<tap.last { let v = shifted[ow &* 2]; line[ow] = Swift.max(line[ow], v); nan |= v.nanFlag }
+                                var ow = tap.first
+                                if T.self == Float.self {
+                                    ow = Self.stridedMax(UnsafeRawPointer(shifted), UnsafeMutableRawPointer(line), taps: tap.first..<tap.last, nan: &nan)
+                                }
+                                while ow < tap.last { let v = shifted[ow &* 2]; line[ow] = Swift.max(line[ow], v); nan |= v.nanFlag; ow += 1 }
                             default:
                                 for ow in tap.first..<tap.last { let v = shifted[ow &* s.strideW]; line[ow] = Swift.max(line[ow], v); nan |= v.nanFlag }
                             }

@@ -54,6 +54,8 @@ final class PoolingTests: XCTestCase {
             // Rows of 2 and 1 outputs: several rows per vector, and a tail of rows (9 and 9).
             ([1, 3, 6, 4], ["kernel_shape": .ints([2, 2]), "strides": .ints([2, 2])]),
             ([1, 3, 6, 2], ["kernel_shape": .ints([2, 2]), "strides": .ints([2, 2])]),
+            // resnet's 3×3 stride 2 pad 1 on rows wide enough for the 8-lane stride-2 loop.
+            ([1, 2, 9, 41], ["kernel_shape": .ints([3, 3]), "strides": .ints([2, 2]), "pads": .ints([1, 1, 1, 1])]),
         ]
         for (index, (shape, attributes)) in cases.enumerated() {
             var random = TestRandom(seed: UInt64(60 + index))
