@@ -9,7 +9,7 @@ static volatile sig_atomic_t requested = 0;
 
 static void on_signal(int sig) {
     if (requested) _exit(128 + sig);
-    requested = 1;
+    requested = sig;
 }
 
 void seu_install_interrupt_handler(void) {
@@ -21,5 +21,6 @@ void seu_install_interrupt_handler(void) {
     sigaction(SIGTERM, &action, 0);
 }
 
-int seu_interrupt_requested(void) { return requested; }
+int seu_interrupt_requested(void) { return requested != 0; }
+int seu_interrupt_signal(void) { return requested; }
 int seu_isatty(int fd) { return isatty(fd); }

@@ -35,6 +35,8 @@ void seu_sgemv(int trans_a, int m, int n, float alpha, const float *a, int lda,
 void seu_install_interrupt_handler(void);
 /// 1 once an interrupt was requested.
 int seu_interrupt_requested(void);
+/// The signal that requested it (SIGINT or SIGTERM), 0 before.
+int seu_interrupt_signal(void);
 /// 1 when the file descriptor is a terminal.
 int seu_isatty(int fd);
 /// Per-thread flag: when set, seu-onnx's kernels run single-threaded on this thread (a worker

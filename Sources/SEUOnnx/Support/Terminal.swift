@@ -8,6 +8,12 @@ public enum Terminal {
     public static func installInterruptHandler() { seu_install_interrupt_handler() }
 
     public static var interruptRequested: Bool { seu_interrupt_requested() != 0 }
+    /// The exit status a stopped run ends with, as shells expect: 128 + the signal (130 for
+    /// Ctrl-C, 143 for SIGTERM); 0 when no signal came.
+    public static var interruptStatus: Int32 {
+        let signal = seu_interrupt_signal()
+        return signal == 0 ? 0 : 128 + signal
+    }
 
     /// True when standard error is a terminal (progress is shown only then).
     public static var standardErrorIsTerminal: Bool { seu_isatty(2) != 0 }

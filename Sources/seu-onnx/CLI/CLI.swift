@@ -32,9 +32,9 @@ enum CLI {
                 return 0
             }
             try command.run(parsed)
-            // Ctrl-C stops a campaign cleanly (summary printed, records complete); the status
-            // still says it did not finish, as shells expect (128 + SIGINT).
-            return Terminal.interruptRequested ? 130 : 0
+            // Ctrl-C or SIGTERM stops a campaign cleanly (summary printed, records complete);
+            // the status still says it did not finish, as shells expect (128 + the signal).
+            return Terminal.interruptStatus
         } catch let error as SEUError {
             fail(error)
             return error.kind == .invalidArgument ? 2 : 1

@@ -92,6 +92,11 @@ final class ResumeShardTests: XCTestCase {
         let resumed = try CLIRunner.run(planned(stopped, ["--resume"]))
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(try read(stopped), try read(full))
+        // SIGTERM (a batch scheduler's stop) is handled the same way, with its own status.
+        let terminated = path("terminated.jsonl")
+        let term = try interrupt(planned(terminated), file: terminated, after: 40, signal: SIGTERM)
+        XCTAssertEqual(term.status, 143, "terminated: 128 + SIGTERM")
+        XCTAssertTrue(term.stdout.contains("(interrupted)"), term.stdout)
     }
 
     func testPartialLastLineIsDroppedAndDifferentSettingsAreRefused() throws {
