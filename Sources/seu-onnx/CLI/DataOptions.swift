@@ -8,6 +8,9 @@ enum DataOptions {
         guard !session.inputs.isEmpty else {
             throw SEUError(.invalidModel, "the model has no graph inputs (its outputs are constants); run and inject evaluate a model on input samples")
         }
+        guard !session.outputs.isEmpty else {
+            throw SEUError(.invalidModel, "the model declares no graph outputs: there is nothing to evaluate")
+        }
         var inputs: [Tensor]
         if paths.isEmpty {
             inputs = try SyntheticInput.make(for: session.inputs, seed: try arguments.uint64("--seed") ?? 0)
