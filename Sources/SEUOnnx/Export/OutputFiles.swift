@@ -26,6 +26,16 @@ public enum OutputFiles {
         }
     }
 
+    /// Throws `.io` when the folder `url` is to be written in does not exist (checked before
+    /// any work, and again when writing).
+    public static func requireFolder(of url: URL, argument: String? = nil) throws {
+        let folder = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw SEUError(.io, "the output folder does not exist", location: .init(file: folder.path, argument: argument))
+        }
+    }
+
     /// Writes every file, or none: each goes to a temporary file in its destination folder
     /// first, and only when all are written are they renamed into place (rename is atomic
     /// within a file system). Existing files at the destinations are replaced. On failure the
@@ -35,11 +45,8 @@ public enum OutputFiles {
         var placed: [URL] = []
         do {
             for file in files {
+                try requireFolder(of: file.url)
                 let folder = file.url.deletingLastPathComponent()
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                    throw SEUError(.io, "the output folder does not exist", location: .init(file: folder.path))
-                }
                 let temporary = folder.appendingPathComponent(".\(file.url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
                 temporaries.append(temporary)
                 do {

@@ -44,18 +44,16 @@ enum DataOptions {
         guard size > 0 else {
             throw SEUError(.invalidArgument, "must be positive, got \(size)", location: .init(argument: "--batch-size"))
         }
-        if let fixed = session.fixedBatchSize, data.sampleCount % fixed != 0 {
+        guard let fixed = session.fixedBatchSize else { return size }
+        guard data.sampleCount % fixed == 0 else {
             let source = arguments.strings("--input").first.map { SEUError.Location(file: $0) } ?? .init(argument: "--input")
             throw SEUError(.shapeMismatch, "the model fixes its batch axis to \(fixed), but the input holds \(data.sampleCount) samples, not a multiple of \(fixed)",
                            location: source)
         }
-        if let fixed = session.fixedBatchSize, fixed != size {
-            if arguments.has("--batch-size") {
-                CLI.note("note: the model fixes its batch axis to \(fixed); using --batch-size \(fixed)")
-            }
-            return fixed
+        if fixed != size && arguments.has("--batch-size") {
+            CLI.note("note: the model fixes its batch axis to \(fixed); using --batch-size \(fixed)")
         }
-        return size
+        return fixed
     }
 }
 
@@ -71,17 +69,8 @@ enum OutputSafety {
 
     /// Checks, before any work, that `path` is not an input and that its folder exists.
     static func checkWritable(_ path: String, inputs: [String], flag: String) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw SEUError(.io, "the output folder does not exist", location: .init(file: folder, argument: flag))
-        }
-        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-        for input in inputs {
-            let source = URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path
-            if source == target {
-                throw SEUError(.refusedOverwrite, "refusing to overwrite the input file \(input)", location: .init(argument: flag))
-            }
-        }
+        let output = URL(fileURLWithPath: path)
+        try OutputFiles.requireFolder(of: output, argument: flag)
+        try OutputFiles.refuseOverwriting([output], inputs: inputs.map { URL(fileURLWithPath: $0) }, argument: flag)
     }
 }
